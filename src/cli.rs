@@ -1,0 +1,117 @@
+//! Command-line parsing and dispatch. Each command's logic lives in its own
+//! module; this one maps results to output and exit codes:
+//! 0 success, 1 differences found (diff), 2 error or bad usage.
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::path::Path;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use clap_complete::Shell;
+
+use crate::error::Error;
+use crate::init;
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "quickscale",
+    version,
+    about = "Write a production-ready Django 5.2 project in milliseconds, and take later starter improvements by hand.",
+    after_help = "Exit codes: 0 success, 1 differences found (diff), 2 error or bad usage."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new Django project at PATH (a new or empty directory).
+    Init {
+        /// Where to create the project: `mysite`, `./clients/acme`, or `.` for the empty current directory.
+        // Parsed as a plain OsString so that an empty path reaches our own check and message.
+        #[arg(value_parser = clap::value_parser!(OsString))]
+        path: OsString,
+        /// Project name, if not the last component of PATH (`my-app` makes the Python package `my_app`).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Print a shell completion script: `quickscale completions bash > ~/.local/share/bash-completion/completions/quickscale`.
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+/// Runs quickscale with `args` (program name first) and returns the exit code.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        // Help and --version go to stdout with exit 0.
+        Err(error) if !error.use_stderr() => {
+            let _ = error.print();
+            return EXIT_OK;
+        }
+        Err(error) => {
+            let _ = writeln!(io::stderr(), "{}", one_line_usage_error(&error));
+            return EXIT_ERROR;
+        }
+    };
+    let result = match cli.command {
+        Command::Init { path, name } => init::init(Path::new(&path), name.as_deref())
+            .and_then(|created| print_stdout(init::summary(&created).as_bytes())),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "quickscale", &mut script);
+            print_stdout(&script)
+        }
+    };
+    match result {
+        Ok(()) => EXIT_OK,
+        Err(error) => {
+            let _ = writeln!(io::stderr(), "error: {error}");
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Clap's first line ("error: unexpected argument ...") plus a pointer to
+/// --help, keeping the one-line error contract for usage mistakes too.
+fn one_line_usage_error(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    // The message is the first paragraph; clap may wrap it over several lines.
+    let message: Vec<&str> = rendered
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let first = if message.is_empty() {
+        "error: invalid usage".to_owned()
+    } else {
+        message.join(" ")
+    };
+    let tip = rendered
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("tip: "))
+        .map(|tip| format!("; {tip}"))
+        .unwrap_or_default();
+    format!("{first}{tip}; run 'quickscale --help' for usage")
+}
+
+/// Writes to stdout; a reader that went away (`| head`) is not an error.
+pub fn print_stdout(bytes: &[u8]) -> Result<(), Error> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            Err(Error::new(format!("cannot write to standard output: {e}")))
+        }
+        _ => Ok(()),
+    }
+}

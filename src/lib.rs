@@ -1,0 +1,15 @@
+//! quickscale: writes a production-ready Django project from the starter
+//! compiled into the binary, and compares projects with it.
+//!
+//! Module map: `cli` parses arguments and maps results to exit codes;
+//! `starter` is the embedded table; `render` turns it into files; `names`
+//! validates project names; `init` writes a project atomically; `manifest`
+//! records what init wrote; `error` is the single error type.
+
+pub mod cli;
+pub mod error;
+pub mod init;
+pub mod manifest;
+pub mod names;
+pub mod render;
+pub mod starter;

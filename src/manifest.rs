@@ -1,0 +1,304 @@
+//! The manifest, `.quickscale.toml`: what init wrote, so that diff can tell a
+//! file the user changed from a file the starter changed.
+//!
+//! A small, strict subset of TOML that this module both writes and reads, so
+//! the binary needs no TOML library: top-level `key = "string"` pairs, then
+//! `[variables]` and `[files]` tables of quoted keys and string values.
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+pub const FILE_NAME: &str = ".quickscale.toml";
+
+/// The version of this binary, which the manifest records.
+pub const QUICKSCALE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    pub quickscale_version: String,
+    pub starter_digest: String,
+    /// `(placeholder name, value)`, e.g. `("PACKAGE_NAME", "my_app")`. Never secrets.
+    pub variables: Vec<(String, String)>,
+    /// `(path, "sha256:<hex>")` of each starter file as written, sorted by path.
+    pub files: Vec<(String, String)>,
+}
+
+/// `sha256:<hex>` of some content: the per-file hash the manifest stores.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for byte in digest {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+impl Manifest {
+    pub fn variable(&self, name: &str) -> Option<&str> {
+        self.variables
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn file_hash(&self, path: &str) -> Option<&str> {
+        self.files
+            .binary_search_by(|(p, _)| p.as_str().cmp(path))
+            .ok()
+            .map(|index| self.files[index].1.as_str())
+    }
+
+    pub fn to_toml(&self) -> String {
+        let mut out = String::new();
+        out.push_str("# Written by `quickscale init`. Commit this file: `quickscale diff` reads it to tell\n");
+        out.push_str("# your changes from starter changes. Edit nothing here by hand.\n");
+        out.push_str(&format!(
+            "quickscale_version = {}\n",
+            quote(&self.quickscale_version)
+        ));
+        out.push_str(&format!(
+            "starter_digest = {}\n",
+            quote(&self.starter_digest)
+        ));
+        out.push_str("\n[variables]\n");
+        for (key, value) in &self.variables {
+            out.push_str(&format!("{key} = {}\n", quote(value)));
+        }
+        out.push_str("\n[files]\n");
+        for (path, hash) in &self.files {
+            out.push_str(&format!("{} = {}\n", quote(path), quote(hash)));
+        }
+        out
+    }
+
+    /// Parses manifest text; `shown` names the file in errors.
+    pub fn parse(text: &str, shown: &str) -> Result<Manifest> {
+        let corrupt = |line: usize, what: &str| {
+            Error::new(format!(
+                "{shown}:{line}: {what}; the manifest is corrupt: restore it from version control \
+                 (git checkout -- {FILE_NAME}) or run diff with --name to compare without it"
+            ))
+        };
+        let mut version = None;
+        let mut digest = None;
+        let mut variables = Vec::new();
+        let mut files: Vec<(String, String)> = Vec::new();
+        let mut section = "";
+        for (index, raw) in text.lines().enumerate() {
+            let number = index + 1;
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                section = match name.trim() {
+                    "variables" => "variables",
+                    "files" => "files",
+                    other => return Err(corrupt(number, &format!("unknown table [{other}]"))),
+                };
+                continue;
+            }
+            let (key, rest) =
+                parse_key(line).ok_or_else(|| corrupt(number, "expected `key = \"value\"`"))?;
+            let rest = rest.trim_start();
+            let rest = rest
+                .strip_prefix('=')
+                .ok_or_else(|| corrupt(number, "expected `=` after the key"))?;
+            let (value, tail) = parse_string(rest.trim_start())
+                .ok_or_else(|| corrupt(number, "expected a quoted string value"))?;
+            let tail = tail.trim();
+            if !(tail.is_empty() || tail.starts_with('#')) {
+                return Err(corrupt(number, "unexpected text after the value"));
+            }
+            match (section, key.as_str()) {
+                ("", "quickscale_version") => version = Some(value),
+                ("", "starter_digest") => digest = Some(value),
+                ("", _) => {} // A key from another version; nothing here depends on it.
+                ("variables", _) => variables.push((key, value)),
+                _ => {
+                    if !value.starts_with("sha256:") || value.len() != 7 + 64 {
+                        return Err(corrupt(
+                            number,
+                            &format!("'{key}' has no valid sha256 hash"),
+                        ));
+                    }
+                    files.push((key, value));
+                }
+            }
+        }
+        let quickscale_version = version.ok_or_else(|| corrupt(1, "no quickscale_version"))?;
+        let starter_digest = digest.ok_or_else(|| corrupt(1, "no starter_digest"))?;
+        if parse_version(&quickscale_version).is_none() {
+            return Err(corrupt(
+                1,
+                &format!("quickscale_version '{quickscale_version}' is not a version"),
+            ));
+        }
+        files.sort();
+        if files.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+            return Err(corrupt(1, "a file is listed twice"));
+        }
+        Ok(Manifest {
+            quickscale_version,
+            starter_digest,
+            variables,
+            files,
+        })
+    }
+
+    /// Refuses a manifest written by a newer quickscale, whose starter this
+    /// binary does not know.
+    pub fn check_not_newer(&self, shown: &str) -> Result<()> {
+        let ours = parse_version(QUICKSCALE_VERSION).expect("the crate version is valid");
+        match parse_version(&self.quickscale_version) {
+            Some(theirs) if theirs > ours => Err(Error::new(format!(
+                "{shown} was written by quickscale {}, newer than this quickscale {QUICKSCALE_VERSION}; \
+                 install quickscale {} or later",
+                self.quickscale_version, self.quickscale_version
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `1.2.3` (a pre-release or build suffix is ignored) as comparable numbers.
+pub fn parse_version(text: &str) -> Option<(u64, u64, u64)> {
+    let core = text.split(['-', '+']).next()?;
+    let mut parts = core.split('.').map(|p| p.parse::<u64>().ok());
+    let version = (parts.next()??, parts.next()??, parts.next()??);
+    parts.next().is_none().then_some(version)
+}
+
+fn parse_key(line: &str) -> Option<(String, &str)> {
+    if line.starts_with('"') {
+        return parse_string(line);
+    }
+    let end = line.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))?;
+    (end > 0).then(|| (line[..end].to_owned(), &line[end..]))
+}
+
+/// A TOML basic string at the start of `text`; returns it and what follows.
+fn parse_string(text: &str) -> Option<(String, &str)> {
+    let mut chars = text.strip_prefix('"')?.char_indices();
+    let mut out = String::new();
+    while let Some((index, ch)) = chars.next() {
+        match ch {
+            '"' => return Some((out, &text[1 + index + 1..])),
+            '\\' => {
+                let (_, escaped) = chars.next()?;
+                match escaped {
+                    '"' => out.push('"'),
+                    '\\' => out.push('\\'),
+                    'n' => out.push('\n'),
+                    't' => out.push('\t'),
+                    'r' => out.push('\r'),
+                    'u' => {
+                        let hex: String = (0..4)
+                            .filter_map(|_| chars.next().map(|(_, c)| c))
+                            .collect();
+                        out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                    }
+                    _ => return None,
+                }
+            }
+            c if c.is_control() => return None,
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for ch in value.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    fn sample() -> Manifest {
+        Manifest {
+            quickscale_version: "0.1.0".into(),
+            starter_digest: "sha256:abc".into(),
+            variables: vec![
+                ("PROJECT_NAME".into(), "odd \"name\"\\".into()),
+                ("PACKAGE_NAME".into(), "odd".into()),
+            ],
+            files: vec![
+                ("README.md".into(), content_hash(b"readme")),
+                ("odd dir/\"quoted\".txt".into(), content_hash(b"")),
+            ],
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        let manifest = sample();
+        let parsed = Manifest::parse(&manifest.to_toml(), "m").unwrap();
+        assert_eq!(parsed, manifest);
+        assert_eq!(
+            parsed.file_hash("README.md"),
+            Some(content_hash(b"readme").as_str())
+        );
+        assert_eq!(parsed.file_hash("missing"), None);
+        assert_eq!(parsed.variable("PACKAGE_NAME"), Some("odd"));
+    }
+
+    #[test]
+    fn hashes_are_sha256() {
+        assert_eq!(
+            content_hash(b"abc"),
+            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn rejects_corrupt_text_with_the_line() {
+        for (text, expected) in [
+            ("quickscale_version = 0.1.0\n", "m:1: expected a quoted string"),
+            ("quickscale_version = \"0.1.0\"\n", "no starter_digest"),
+            ("starter_digest = \"x\"\nquickscale_version = \"zero\"\n", "is not a version"),
+            ("[nonsense]\n", "unknown table"),
+            ("quickscale_version = \"0.1.0\"\nstarter_digest = \"x\"\n[files]\n\"a\" = \"md5:1\"\n", "m:4:"),
+            ("quickscale_version = \"0.1.0\" trailing\n", "unexpected text"),
+            ("\u{0}\u{1}garbage", "m:1:"),
+        ] {
+            let err = Manifest::parse(text, "m").unwrap_err();
+            assert!(err.message().contains(expected), "{text:?}: {}", err.message());
+            assert!(err.message().contains("corrupt"), "{}", err.message());
+        }
+    }
+
+    #[test]
+    fn refuses_manifests_from_newer_versions() {
+        let mut manifest = sample();
+        manifest.quickscale_version = "999.0.0".into();
+        let err = manifest.check_not_newer("m").unwrap_err();
+        assert!(
+            err.message().contains("newer than this quickscale"),
+            "{}",
+            err.message()
+        );
+        manifest.quickscale_version = "0.0.1".into();
+        assert!(manifest.check_not_newer("m").is_ok());
+        assert_eq!(parse_version("1.2.3-rc.1"), Some((1, 2, 3)));
+        assert_eq!(parse_version("1.2"), None);
+    }
+}

@@ -1,0 +1,128 @@
+//! The starter is compiled in: these tests build scratch copies of the
+//! workspace with cargo and check that edits to starter/ reach the binary and
+//! that bad placeholders stop the build with `starter/<path>:<line>:<col>`.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+use common::ScratchWorkspace;
+
+fn init_with(binary: &Path, cwd: &Path, name: &str) -> std::path::PathBuf {
+    let output = Command::new(binary)
+        .args(["init", name])
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    cwd.join(name)
+}
+
+/// Adding, editing and removing starter files each rebuild the binary.
+#[test]
+fn starter_changes_rebuild_the_binary() {
+    let scratch = ScratchWorkspace::new();
+    let out = tempfile::tempdir().unwrap();
+    let binary = scratch.build().expect("the scratch copy builds");
+    let first = init_with(&binary, out.path(), "first");
+    assert!(!first.join("NOTES.txt").exists());
+
+    fs::write(
+        scratch.starter().join("NOTES.txt"),
+        "notes for @PROJECT_NAME@\n",
+    )
+    .unwrap();
+    let tool = scratch.starter().join("bin-tool.sh");
+    fs::write(&tool, "#!/bin/sh\necho @PACKAGE_NAME@\n").unwrap();
+    fs::set_permissions(&tool, fs::Permissions::from_mode(0o755)).unwrap();
+    let binary = scratch.build().expect("builds after adding files");
+    let second = init_with(&binary, out.path(), "second");
+    assert_eq!(
+        fs::read_to_string(second.join("NOTES.txt")).unwrap(),
+        "notes for second\n"
+    );
+    let mode = fs::metadata(second.join("bin-tool.sh"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o111, 0o111, "execute bits survive embedding");
+
+    fs::write(scratch.starter().join("NOTES.txt"), "edited notes\n").unwrap();
+    let binary = scratch.build().expect("builds after an edit");
+    let third = init_with(&binary, out.path(), "third");
+    assert_eq!(
+        fs::read_to_string(third.join("NOTES.txt")).unwrap(),
+        "edited notes\n"
+    );
+
+    fs::remove_file(scratch.starter().join("NOTES.txt")).unwrap();
+    let binary = scratch.build().expect("builds after a removal");
+    let fourth = init_with(&binary, out.path(), "fourth");
+    assert!(!fourth.join("NOTES.txt").exists());
+    assert!(fourth.join("bin-tool.sh").exists());
+}
+
+/// Each broken starter fails to build, naming the file, line and column.
+#[test]
+fn bad_placeholders_fail_the_build_with_their_location() {
+    let scratch = ScratchWorkspace::new();
+    let starter = scratch.starter();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "docs/typo.md",
+            b"# Title\n\nRun @PROJET_NAME@ now\n".to_vec(),
+            "starter/docs/typo.md:3:5: unknown placeholder @PROJET_NAME@",
+        ),
+        (
+            "wrong-case.txt",
+            b"x @package_name@".to_vec(),
+            "starter/wrong-case.txt:1:3: malformed placeholder @package_name@",
+        ),
+        (
+            "unclosed.py",
+            b"import os\nimport @PACKAGE_NAME.users\n".to_vec(),
+            "starter/unclosed.py:2:8: malformed placeholder @PACKAGE_NAME",
+        ),
+        (
+            "logo.bin",
+            b"\x89PNG\x00\x01\n\x02@PROJECT_NAME@".to_vec(),
+            "starter/logo.bin:2:2: placeholder @PROJECT_NAME@ in a binary file",
+        ),
+        (
+            "@PROJECT_NAMES@/x.txt",
+            b"fine".to_vec(),
+            "starter/@PROJECT_NAMES@/x.txt:1:1: unknown placeholder @PROJECT_NAMES@",
+        ),
+    ];
+    for (path, content, expected) in cases {
+        let file = starter.join(path);
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        fs::write(&file, content).unwrap();
+        let stderr = scratch
+            .build()
+            .expect_err(&format!("{path} must fail the build"));
+        assert!(
+            stderr.contains(expected),
+            "expected {expected:?} in:\n{stderr}"
+        );
+        fs::remove_file(&file).unwrap();
+    }
+
+    // A file name that is not UTF-8.
+    use std::os::unix::ffi::OsStrExt;
+    let bad = starter.join(std::ffi::OsStr::from_bytes(b"bad-\xff.txt"));
+    fs::write(&bad, "x").unwrap();
+    let stderr = scratch
+        .build()
+        .expect_err("a non-UTF-8 path must fail the build");
+    assert!(stderr.contains("starter/bad-"), "{stderr}");
+    assert!(stderr.contains("not valid UTF-8"), "{stderr}");
+    fs::remove_file(&bad).unwrap();
+
+    scratch
+        .build()
+        .expect("the starter builds again once the bad files are gone");
+}

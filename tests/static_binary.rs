@@ -1,0 +1,73 @@
+//! The release artefact: one statically linked binary that runs `init`
+//! correctly. Built here exactly as README.md documents it.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{repo_root, snapshot};
+use pretty_assertions::assert_eq;
+
+#[test]
+fn the_static_release_binary_has_no_dynamic_dependencies_and_works() {
+    let target_dir = repo_root().join("target").join("static");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--bin",
+            "quickscale",
+        ])
+        .current_dir(repo_root())
+        .env("RUSTFLAGS", "-C target-feature=+crt-static")
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "the static release build failed");
+    let binary = target_dir.join("x86_64-unknown-linux-gnu/release/quickscale");
+
+    let ldd = Command::new("ldd")
+        .arg(&binary)
+        .output()
+        .expect("ldd (libc-bin) is installed");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&ldd.stdout),
+        String::from_utf8_lossy(&ldd.stderr)
+    );
+    assert!(
+        report.contains("not a dynamic executable") || report.contains("statically linked"),
+        "ldd reports dynamic dependencies:\n{report}"
+    );
+    let size = std::fs::metadata(&binary).unwrap().len();
+    eprintln!(
+        "static binary: {} bytes ({:.1} MiB)",
+        size,
+        size as f64 / 1048576.0
+    );
+
+    // The static binary writes the same project as the test build.
+    let tmp = tempfile::tempdir().unwrap();
+    for (dir, bin) in [
+        ("static", binary.as_path()),
+        ("debug", Path::new(common::BIN)),
+    ] {
+        std::fs::create_dir(tmp.path().join(dir)).unwrap();
+        let output = Command::new(bin)
+            .args(["init", "acme"])
+            .current_dir(tmp.path().join(dir))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+    }
+    let mut from_static = snapshot(&tmp.path().join("static/acme"));
+    let mut from_debug = snapshot(&tmp.path().join("debug/acme"));
+    from_static.remove(Path::new(".env"));
+    from_debug.remove(Path::new(".env"));
+    assert_eq!(from_static, from_debug);
+}
