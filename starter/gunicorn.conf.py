@@ -29,9 +29,11 @@ max_requests = 1000
 max_requests_jitter = 100
 
 # Heartbeat files in memory: in a container /tmp may be a slow overlay filesystem,
-# and a heartbeat stuck on disk I/O gets healthy workers killed.
-if Path("/dev/shm").is_dir():
-    worker_tmp_dir = "/dev/shm"
+# and a heartbeat stuck on disk I/O gets healthy workers killed. (Not a shared temp
+# file: gunicorn creates its own, unguessable, files in this directory.)
+_shared_memory = Path("/dev/shm")  # noqa: S108
+if _shared_memory.is_dir():
+    worker_tmp_dir = str(_shared_memory)
 
 # Nothing here uses gunicorn's control socket, and it needs a writable home
 # directory, which the container's unprivileged user does not have.
