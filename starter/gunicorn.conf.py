@@ -10,7 +10,10 @@ from pathlib import Path
 
 wsgi_app = "config.wsgi:application"
 
-bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104
+# Every interface of the container, on the port the platform hands out in PORT (the
+# convention of most container hosts). GUNICORN_BIND replaces the whole address,
+# e.g. 127.0.0.1:8000 or unix:/run/gunicorn.sock.
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 
 # Gunicorn's rule of thumb is 2 x cores + 1 workers; a container that is given one
 # core of a large machine should set WEB_CONCURRENCY rather than take the host's.

@@ -123,7 +123,7 @@ fn env_example_lists_every_variable_the_settings_read() {
     for source in &sources {
         read.extend(env_reads(&fs::read_to_string(source).unwrap()));
     }
-    for expected in ["DJANGO_SECRET_KEY", "DATABASE_URL", "PORT"] {
+    for expected in ["DJANGO_SECRET_KEY", "DATABASE_URL", "GUNICORN_BIND", "PORT"] {
         assert!(
             read.contains(expected),
             "the parser finds {expected}: {read:?}"
@@ -279,6 +279,37 @@ impl<'a> Env<'a> {
             "{err}"
         );
 
+        // Only settings Django knows, plus the project's own: a setting Django has
+        // removed would be listed as unknown (diffsettings marks those `###`), and
+        // a deprecated one fails the command through its warning.
+        let own = [
+            "ADMIN_URL",
+            "APPS_DIR",
+            "BASE_DIR",
+            "LOG_LEVEL",
+            "ROOT_URLCONF",
+            "SETTINGS_MODULE",
+            "WHITENOISE_AUTOREFRESH",
+        ];
+        for module in ["local", "test", "production"] {
+            let out = run(production(self.tool("python").args([
+                "-W",
+                "error::DeprecationWarning",
+                "-W",
+                "error::PendingDeprecationWarning",
+                "manage.py",
+                "diffsettings",
+            ]))
+            .env(
+                "DJANGO_SETTINGS_MODULE",
+                format!("config.settings.{module}"),
+            ));
+            for line in out.lines().filter(|line| line.ends_with("###")) {
+                let name = line.split(' ').next().unwrap();
+                assert!(own.contains(&name), "{module}.py sets unknown {line}");
+            }
+        }
+
         let out = run(self.manage(&["makemigrations", "--check", "--dry-run"]));
         assert!(out.contains("No changes detected"), "{out}");
     }
@@ -341,18 +372,17 @@ impl<'a> Env<'a> {
     }
 
     fn gunicorn_serves_production(&self) {
-        run(production(self.manage(&["collectstatic", "--noinput"])));
+        // As the Dockerfile does: base settings, which need no secret.
+        run(self
+            .manage(&["collectstatic", "--noinput"])
+            .env("DJANGO_SETTINGS_MODULE", "config.settings.base"));
         run(production(self.manage(&["migrate", "--noinput"])));
         let port = free_port();
-        let port_text = port.to_string();
+        let bind = format!("127.0.0.1:{port}");
         let server = Server::start(
             self,
             &["gunicorn"],
-            &[
-                ("HOST", "127.0.0.1"),
-                ("PORT", &port_text),
-                ("WEB_CONCURRENCY", "1"),
-            ],
+            &[("GUNICORN_BIND", &bind), ("WEB_CONCURRENCY", "1")],
         );
         server.wait_for(port);
         let log = server.log.clone();
