@@ -232,6 +232,9 @@ fn shell_in(dir: &Path) -> Shell {
     sh.set_var("UV_CACHE_DIR", cache.join("uv"));
     // uv must use the interpreters we name; it cannot download any here anyway.
     sh.set_var("UV_PYTHON_DOWNLOADS", "never");
+    // The system's certificate store, as pip uses: uv's built-in roots fail behind
+    // a TLS-inspecting proxy such as these machines have.
+    sh.set_var("UV_NATIVE_TLS", "1");
     sh.set_var("PIP_CACHE_DIR", cache.join("pip"));
     sh.set_var("PIP_DISABLE_PIP_VERSION_CHECK", "1");
     sh
