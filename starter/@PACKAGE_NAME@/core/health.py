@@ -7,7 +7,9 @@ from django.http import HttpRequest, JsonResponse
 
 logger = logging.getLogger(__name__)
 
-HEALTH_CHECK_PATH = "/healthz/"
+# With and without the trailing slash: probes are configured by hand, and a
+# redirect would count as a failure to many of them.
+HEALTH_CHECK_PATHS = frozenset({"/healthz", "/healthz/"})
 
 
 def health_check(request: HttpRequest) -> JsonResponse:
@@ -43,6 +45,6 @@ class HealthCheckMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
-        if request.path_info == HEALTH_CHECK_PATH:
+        if request.path_info in HEALTH_CHECK_PATHS:
             return health_check(request)
         return self.get_response(request)

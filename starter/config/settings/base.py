@@ -57,8 +57,8 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 # The admin lives at a URL of your choosing, which keeps it off the paths that bots
-# try first. Must end with a slash.
-ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
+# try first. Normalised to Django's form, "path/", whatever slashes it was given.
+ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin").strip("/") + "/"
 
 TEMPLATES = [
     {
@@ -145,13 +145,6 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="webmaster@loc
 # The sender of error mails to ADMINS.
 SERVER_EMAIL = env.str("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = 10
-
-# Security that holds everywhere; production.py adds the HTTPS-only parts.
-# ------------------------------------------------------------------------------
-SESSION_COOKIE_HTTPONLY = True
-X_FRAME_OPTIONS = "DENY"
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
 
 # Logging
 # ------------------------------------------------------------------------------

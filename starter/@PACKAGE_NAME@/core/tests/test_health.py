@@ -4,8 +4,9 @@ from django.db import OperationalError
 pytestmark = pytest.mark.django_db
 
 
-def test_healthy(client):
-    response = client.get("/healthz/")
+@pytest.mark.parametrize("path", ["/healthz/", "/healthz"])
+def test_healthy(client, path):
+    response = client.get(path)
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
     assert response["Cache-Control"] == "no-store"

@@ -55,7 +55,7 @@ def test_production_reads_its_environment(load_settings):
         DATABASE_URL="postgres://app:secret@db:5432/app",
         DJANGO_CONN_MAX_AGE="120",
         DJANGO_CSRF_TRUSTED_ORIGINS="https://example.com",
-        DJANGO_ADMIN_URL="staff-only/",
+        DJANGO_ADMIN_URL="/staff-only",
         EMAIL_URL="smtp+tls://mailer:pw@smtp.example.com:587",
         DJANGO_DEFAULT_FROM_EMAIL="site@example.com",
         DJANGO_SECURE_HSTS_SECONDS="3600",
