@@ -3,16 +3,18 @@
 //! 0 success, 1 differences found (diff), 2 error or bad usage.
 
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
 
 use crate::error::Error;
-use crate::init;
+use crate::report::{self, Style};
+use crate::{diff, init};
 
 pub const EXIT_OK: i32 = 0;
+pub const EXIT_DIFFERENCES: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 #[derive(Debug, Parser)]
@@ -39,11 +41,42 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Compare a project with the starter this binary carries: what is safe to take,
+    /// what you changed, what both changed. Exit 0 up to date, 1 differences, 2 error.
+    Diff {
+        /// The project directory.
+        #[arg(default_value = ".", value_parser = clap::value_parser!(OsString))]
+        path: OsString,
+        /// The project name, for a project without .quickscale.toml (made by hand or by an old quickscale).
+        #[arg(long)]
+        name: Option<String>,
+        /// Print a unified diff that turns the project into the current starter (`| git apply`).
+        #[arg(long, group = "view")]
+        patch: bool,
+        /// Print each differing file with its status and changed line counts.
+        #[arg(long, group = "view")]
+        stat: bool,
+        /// Print only the paths of differing files.
+        #[arg(long, group = "view")]
+        name_only: bool,
+        /// Output format; `json` is for tools and CI (schema: docs/diff-json.md).
+        #[arg(long, value_enum, default_value_t = Format::Text, conflicts_with = "view")]
+        format: Format,
+        /// Only changes that are safe to take: files changed or added or removed in the starter that you never touched.
+        #[arg(long)]
+        safe_only: bool,
+    },
     /// Print a shell completion script: `quickscale completions bash > ~/.local/share/bash-completion/completions/quickscale`.
     Completions {
         #[arg(value_enum)]
         shell: Shell,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 /// Runs quickscale with `args` (program name first) and returns the exit code.
@@ -66,20 +99,82 @@ where
     };
     let result = match cli.command {
         Command::Init { path, name } => init::init(Path::new(&path), name.as_deref())
-            .and_then(|created| print_stdout(init::summary(&created).as_bytes())),
+            .and_then(|created| print_stdout(init::summary(&created).as_bytes()))
+            .map(|()| EXIT_OK),
+        Command::Diff {
+            path,
+            name,
+            patch,
+            stat,
+            name_only,
+            format,
+            safe_only,
+        } => {
+            let view = match (format, patch, stat, name_only) {
+                (Format::Json, ..) => View::Json,
+                (_, true, ..) => View::Patch,
+                (_, _, true, _) => View::Stat,
+                (_, _, _, true) => View::NameOnly,
+                _ => View::Summary,
+            };
+            run_diff(Path::new(&path), name.as_deref(), view, safe_only)
+        }
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "quickscale", &mut script);
-            print_stdout(&script)
+            print_stdout(&script).map(|()| EXIT_OK)
         }
     };
     match result {
-        Ok(()) => EXIT_OK,
+        Ok(code) => code,
         Err(error) => {
             let _ = writeln!(io::stderr(), "error: {error}");
             EXIT_ERROR
         }
     }
+}
+
+enum View {
+    Summary,
+    Stat,
+    NameOnly,
+    Patch,
+    Json,
+}
+
+fn run_diff(path: &Path, name: Option<&str>, view: View, safe_only: bool) -> Result<i32, Error> {
+    let mut comparison = diff::compare(path, name)?;
+    if safe_only {
+        comparison.keep_safe_only();
+    }
+    let style = Style { color: use_color() };
+    let text = match view {
+        View::Summary => report::summary(&comparison, style),
+        View::Stat => report::stat(&comparison, style),
+        View::NameOnly => report::name_only(&comparison),
+        View::Json => report::json(&comparison),
+        View::Patch => {
+            let (patch, skipped) = report::patch(&comparison, style);
+            for path in skipped {
+                let _ = writeln!(
+                    io::stderr(),
+                    "note: binary file '{path}' differs and is not in the patch; copy it from a fresh `quickscale init`"
+                );
+            }
+            patch
+        }
+    };
+    print_stdout(text.as_bytes())?;
+    Ok(if comparison.differences.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_DIFFERENCES
+    })
+}
+
+/// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+fn use_color() -> bool {
+    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
 }
 
 /// Clap's first line ("error: unexpected argument ...") plus a pointer to

@@ -4,12 +4,15 @@
 //! Module map: `cli` parses arguments and maps results to exit codes;
 //! `starter` is the embedded table; `render` turns it into files; `names`
 //! validates project names; `init` writes a project atomically; `manifest`
-//! records what init wrote; `error` is the single error type.
+//! records what init wrote; `diff` compares a project with the starter and
+//! `report` shows the result; `error` is the single error type.
 
 pub mod cli;
+pub mod diff;
 pub mod error;
 pub mod init;
 pub mod manifest;
 pub mod names;
 pub mod render;
+pub mod report;
 pub mod starter;
