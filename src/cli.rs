@@ -41,8 +41,11 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Compare a project with the starter this binary carries: what is safe to take,
-    /// what you changed, what both changed. Exit 0 up to date, 1 differences, 2 error.
+    /// Compare a project with this binary's starter: what is safe to take, what you changed
+    ///
+    /// Uses the project's .quickscale.toml to tell files you changed from files the starter
+    /// changed. Reads only the starter's files and never writes. Exit 0 up to date,
+    /// 1 differences, 2 error.
     Diff {
         /// The project directory.
         #[arg(default_value = ".", value_parser = clap::value_parser!(OsString))]

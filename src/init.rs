@@ -153,6 +153,17 @@ fn write_project(
     manifest: &Manifest,
     env: &str,
 ) -> Result<()> {
+    // Each directory is made once, before its files, instead of once per file.
+    let mut dirs: Vec<&str> = files
+        .iter()
+        .filter_map(|f| f.path.rsplit_once('/').map(|(dir, _)| dir))
+        .collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    for dir in dirs {
+        fs::create_dir_all(root.join(dir))
+            .map_err(|e| Error::io("create", &shown_root.join(dir), &e))?;
+    }
     for file in files {
         let mode = if file.executable { 0o755 } else { 0o644 };
         write_new(root, shown_root, &file.path, &file.bytes, mode)?;
@@ -176,10 +187,6 @@ fn write_new(
 ) -> Result<()> {
     let dest = root.join(relative);
     let shown = shown_root.join(relative);
-    if let Some(dir) = dest.parent() {
-        fs::create_dir_all(dir)
-            .map_err(|e| Error::io("create", shown.parent().unwrap_or(&shown), &e))?;
-    }
     let mut out = OpenOptions::new()
         .write(true)
         .create_new(true)

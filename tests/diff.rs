@@ -5,7 +5,7 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use common::{assert_one_line_error, quickscale, snapshot, stderr, stdout, ScratchWorkspace};
@@ -128,6 +128,9 @@ fn project_with_every_case() -> Project {
     // new in the starter: init never wrote it
     fs::remove_file(project.path("config/asgi.py")).unwrap();
     project.set_manifest_hash("config/asgi.py", None);
+    // new and empty (a package marker), which patches must still create
+    fs::remove_file(project.path("config/settings/__init__.py")).unwrap();
+    project.set_manifest_hash("config/settings/__init__.py", None);
     // removed from the starter: init wrote it, the starter no longer ships it
     fs::write(project.path("legacy.cfg"), "old setting\n").unwrap();
     project.set_manifest_hash("legacy.cfg", Some(&hash(b"old setting\n")));
@@ -148,6 +151,7 @@ fn classifies_each_kind_of_change() {
         [
             ("README.md", "local"),
             ("config/asgi.py", "added"),
+            ("config/settings/__init__.py", "added"),
             ("config/urls.py", "upstream"),
             ("config/wsgi.py", "conflict"),
             ("conftest.py", "missing"),
@@ -159,14 +163,14 @@ fn classifies_each_kind_of_change() {
     let doc = json(&output);
     assert_eq!(doc["classified"], true);
     assert_eq!(doc["made_with"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(doc["files"][2]["safe"], true);
-    assert_eq!(doc["files"][3]["safe"], false);
+    assert_eq!(doc["files"][3]["safe"], true);
+    assert_eq!(doc["files"][4]["safe"], false);
 
     let summary = stdout(&project.diff(&[]));
     for expected in [
-        "acme: 6 files differ",
+        "acme: 7 files differ",
         "Safe to take (changed in the starter, untouched by you):\n  config/urls.py\n",
-        "Safe to take (new in the starter):\n  config/asgi.py\n",
+        "Safe to take (new in the starter):\n  config/asgi.py\n  config/settings/__init__.py\n",
         "Safe to delete (removed from the starter, untouched by you):\n  legacy.cfg\n",
         "Merge by hand (changed by you and in the starter):\n  config/wsgi.py\n",
         "Changed by you only (nothing to take):\n  README.md\n",
@@ -182,15 +186,18 @@ fn classifies_each_kind_of_change() {
     let names = stdout(&project.diff(&["--name-only"]));
     assert_eq!(
         names,
-        "README.md\nconfig/asgi.py\nconfig/urls.py\nconfig/wsgi.py\nconftest.py\nlegacy.cfg\n"
+        "README.md\nconfig/asgi.py\nconfig/settings/__init__.py\nconfig/urls.py\nconfig/wsgi.py\nconftest.py\nlegacy.cfg\n"
     );
     let safe = stdout(&project.diff(&["--name-only", "--safe-only"]));
-    assert_eq!(safe, "config/asgi.py\nconfig/urls.py\nlegacy.cfg\n");
+    assert_eq!(
+        safe,
+        "config/asgi.py\nconfig/settings/__init__.py\nconfig/urls.py\nlegacy.cfg\n"
+    );
 
     let stat = stdout(&project.diff(&["--stat"]));
     assert!(stat.contains("config/urls.py"), "{stat}");
     assert!(stat.contains("upstream"), "{stat}");
-    assert!(stat.contains(" 6 files differ,"), "{stat}");
+    assert!(stat.contains(" 7 files differ,"), "{stat}");
 }
 
 /// The real thing: a binary built from a changed starter reports the change
@@ -286,7 +293,7 @@ fn apply_and_recheck(tool: &[&str]) {
 
 #[test]
 fn the_patch_applies_with_git_apply() {
-    apply_and_recheck(&["git", "apply", "--input"]);
+    apply_and_recheck(&["git", "apply"]);
 }
 
 #[test]
