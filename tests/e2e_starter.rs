@@ -180,11 +180,12 @@ fn every_check(name: &str, python_version: &str) {
 
     env.django_checks();
     env.ruff();
+    // SQLite first: the servers below then run on a migrated database.
+    env.migrate_and_test(None);
     env.runserver_answers();
     env.gunicorn_serves_production();
     let postgres = Postgres::start();
     env.migrate_and_test(Some(&postgres.url()));
-    env.migrate_and_test(None);
 }
 
 /// A generated project in a directory of its own, removed when the test ends, and
@@ -356,7 +357,6 @@ impl<'a> Env<'a> {
     }
 
     fn runserver_answers(&self) {
-        run(self.manage(&["migrate", "--noinput"]));
         let port = free_port();
         let addr = format!("127.0.0.1:{port}");
         // --noreload: the autoreloader would run the server in a child process
@@ -379,7 +379,6 @@ impl<'a> Env<'a> {
         run(self
             .manage(&["collectstatic", "--noinput"])
             .env("DJANGO_SETTINGS_MODULE", "config.settings.base"));
-        run(production(self.manage(&["migrate", "--noinput"])));
         let port = free_port();
         let bind = format!("127.0.0.1:{port}");
         let server = Server::start(
