@@ -105,10 +105,22 @@ pub fn copy_tree(from: &Path, to: &Path) {
 /// target/scratch so that dependencies compile once across tests and runs.
 pub struct ScratchWorkspace {
     pub dir: tempfile::TempDir,
+    /// Held for the workspace's whole life. Scratch copies share one target
+    /// directory, and cargo hashes path packages relative to their workspace,
+    /// so every copy shares one fingerprint that cargo judges by mtimes: a
+    /// copy made while another was building would look older than that build
+    /// and not be rebuilt. One copy at a time keeps each copy's files newer
+    /// than every earlier build.
+    _exclusive: std::sync::MutexGuard<'static, ()>,
 }
+
+static SCRATCH_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl ScratchWorkspace {
     pub fn new() -> Self {
+        let exclusive = SCRATCH_LOCK
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let dir = tempfile::Builder::new()
             .prefix("quickscale-scratch-")
             .tempdir()
@@ -120,7 +132,10 @@ impl ScratchWorkspace {
         for tree in ["src", "macros", "starter"] {
             copy_tree(&root.join(tree), &dir.path().join(tree));
         }
-        ScratchWorkspace { dir }
+        ScratchWorkspace {
+            dir,
+            _exclusive: exclusive,
+        }
     }
 
     pub fn starter(&self) -> PathBuf {
@@ -128,12 +143,8 @@ impl ScratchWorkspace {
     }
 
     /// Builds the binary; Ok(path of a private copy) on success, Err(stderr)
-    /// on a failed build. Builds are serialised because they share one output path.
+    /// on a failed build.
     pub fn build(&self) -> Result<PathBuf, String> {
-        static BUILD_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let _guard = BUILD_LOCK
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let target = repo_root().join("target").join("scratch");
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
         let output = Command::new(cargo)
