@@ -237,23 +237,44 @@ fn read_manifest(dir: &Path) -> Result<Option<Manifest>> {
     Ok(Some(manifest))
 }
 
+/// The variables recorded in the manifest, which must be exactly what init
+/// derives from the recorded project name: anything else (a hand edit, a
+/// package name like `../x`) would render paths outside the project.
 fn values_from_manifest(manifest: &Manifest, dir: &Path) -> Result<Values> {
+    let shown = dir.join(manifest::FILE_NAME);
+    let corrupt = |what: String| {
+        Error::new(format!(
+            "{} {what}; the manifest is corrupt: restore it from version control \
+             (git checkout -- {}) or run diff with --name to compare without it",
+            shown.display(),
+            manifest::FILE_NAME
+        ))
+    };
+    let name = manifest
+        .variable(Var::ProjectName.placeholder())
+        .ok_or_else(|| {
+            corrupt(format!(
+                "lacks the variable {}",
+                Var::ProjectName.placeholder()
+            ))
+        })?;
+    let names = names::project_names(name, &starter::top_level_modules())
+        .map_err(|e| corrupt(format!("records an unusable project name: {e}")))?;
+    let values = values_for(&names);
     for var in Var::ALL {
-        if manifest.variable(var.placeholder()).is_none() {
-            return Err(Error::new(format!(
-                "{} lacks the variable {}; the manifest is corrupt: restore it from version control \
-                 or run diff with --name to compare without it",
-                dir.join(manifest::FILE_NAME).display(),
-                var.placeholder()
-            )));
+        match manifest.variable(var.placeholder()) {
+            Some(recorded) if recorded == values.get(var) => {}
+            Some(recorded) => {
+                return Err(corrupt(format!(
+                    "records {} = '{recorded}', but the project name '{name}' gives '{}'",
+                    var.placeholder(),
+                    values.get(var)
+                )))
+            }
+            None => return Err(corrupt(format!("lacks the variable {}", var.placeholder()))),
         }
     }
-    Ok(Values::new(|var| {
-        manifest
-            .variable(var.placeholder())
-            .unwrap_or_default()
-            .to_owned()
-    }))
+    Ok(values)
 }
 
 fn looks_binary(bytes: &[u8]) -> bool {

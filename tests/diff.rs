@@ -381,6 +381,13 @@ fn errors_are_one_line_with_exit_2() {
     assert_ne!(newer, original);
     fs::write(project.path(".quickscale.toml"), newer).unwrap();
     assert_one_line_error(&project.diff(&[]), "newer than this quickscale");
+    let traversal = original.replace("PACKAGE_NAME = \"acme\"", "PACKAGE_NAME = \"../outside\"");
+    assert_ne!(traversal, original);
+    fs::write(project.path(".quickscale.toml"), traversal).unwrap();
+    assert_one_line_error(
+        &project.diff(&[]),
+        "but the project name 'acme' gives 'acme'",
+    );
     fs::write(project.path(".quickscale.toml"), original).unwrap();
 
     // An unreadable file: a directory where the starter has a file.
