@@ -95,6 +95,16 @@ where
             let _ = error.print();
             return EXIT_OK;
         }
+        Err(error)
+            if error.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            let _ = writeln!(
+                io::stderr(),
+                "error: no command given; use `quickscale init PATH`, `quickscale diff [PATH]` \
+                 or `quickscale completions SHELL`, or see 'quickscale --help'"
+            );
+            return EXIT_ERROR;
+        }
         Err(error) => {
             let _ = writeln!(io::stderr(), "{}", one_line_usage_error(&error));
             return EXIT_ERROR;

@@ -252,7 +252,7 @@ fn env_file(secret: &str) -> String {
 /// The lines init prints after success.
 pub fn summary(created: &Created) -> String {
     let mut out = format!(
-        "Created {} in {} ({} files, plus .env and {}).\n\nNext steps:\n",
+        "Created Django project '{}' in {}/ ({} files, plus .env and {}).\n\nNext steps:\n",
         created.names.project,
         created.root.display(),
         created.file_count,

@@ -310,8 +310,12 @@ fn help_version_and_completions() {
     }
     let bad = quickscale(tmp.path(), &["completions", "tcsh"]);
     assert_eq!(bad.status.code(), Some(2));
-    let unknown = quickscale(tmp.path(), &["frobnicate"]);
-    assert_eq!(unknown.status.code(), Some(2));
+    assert_one_line_error(
+        &quickscale(tmp.path(), &["frobnicate"]),
+        "unrecognized subcommand",
+    );
+    assert_one_line_error(&quickscale(tmp.path(), &[]), "no command given");
+    assert_one_line_error(&quickscale(tmp.path(), &["init"]), "<PATH>");
     assert!(
         fs::read_dir(tmp.path()).unwrap().next().is_none(),
         "nothing written"
