@@ -26,31 +26,18 @@ const KEYWORDS: &[&str] = &[
     "with", "yield",
 ];
 
-/// Import names of the generated project's dependencies (starter/pyproject.toml)
-/// and of what they pull in: a package with one of these names would shadow it.
+/// Import names of what a generated project installs (its dependencies, their
+/// dependencies and the dev tools, as in starter/uv.lock) plus the packaging
+/// tools every virtualenv has: a package with one of these names would shadow
+/// it. The end-to-end test checks this against a real installed environment.
+#[rustfmt::skip]
 const DEPENDENCY_MODULES: &[&str] = &[
-    "asgiref",
-    "coverage",
-    "django",
-    "environ",
-    "factory",
-    "faker",
-    "gunicorn",
-    "packaging",
-    "pluggy",
-    "psycopg",
-    "psycopg_binary",
-    "psycopg_pool",
-    "pytest",
-    "pytest_cov",
-    "pytest_django",
-    "ruff",
-    "sqlparse",
-    "whitenoise",
-    "iniconfig",
-    "dateutil",
-    "six",
-    "tzdata",
+    "_distutils_hack", "_pytest", "_yaml", "asgiref", "cfgv", "coverage", "dateutil", "distlib",
+    "django", "environ", "factory", "faker", "filelock", "gunicorn", "hatchling", "identify",
+    "iniconfig", "nodeenv", "packaging", "pip", "pkg_resources", "platformdirs", "pluggy",
+    "pre_commit", "psycopg", "psycopg_binary", "psycopg_pool", "py", "pygments", "pytest",
+    "pytest_cov", "pytest_django", "python_discovery", "ruff", "setuptools", "six", "sqlparse",
+    "typing_extensions", "tzdata", "uv", "virtualenv", "wheel", "whitenoise", "yaml",
 ];
 
 /// Python standard library modules (`sys.stdlib_module_names` of 3.11 and 3.13,

@@ -75,6 +75,7 @@ fn pip_install_with_dev_extra_works() {
     env.django_checks();
     env.migrate_and_test(None);
     env.ruff();
+    env.installed_modules_are_refused_as_names();
 }
 
 #[test]
@@ -180,6 +181,7 @@ fn every_check(name: &str, python_version: &str) {
 
     env.django_checks();
     env.ruff();
+    env.installed_modules_are_refused_as_names();
     // SQLite first: the servers below then run on a migrated database.
     env.migrate_and_test(None);
     env.runserver_answers();
@@ -250,6 +252,33 @@ struct Env<'a> {
 impl<'a> Env<'a> {
     fn tool(&self, name: &str) -> Cmd<'a> {
         self.project.cmd(self.bin.join(name))
+    }
+
+    /// A project package named like anything installed in its environment
+    /// would shadow it, so `quickscale init` must refuse every such name: the
+    /// list comes from the real, locked environment, not from our own list.
+    fn installed_modules_are_refused_as_names(&self) {
+        let names = run(self.tool("python").args([
+            "-c",
+            "import importlib.metadata as m; print(' '.join(sorted(m.packages_distributions())))",
+        ]));
+        let names: Vec<&str> = names.split_whitespace().collect();
+        assert!(names.contains(&"django"), "{names:?}");
+        let scratch = tempfile::tempdir().unwrap();
+        let accepted: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|name| {
+                // A directory per name, so one accepted name cannot hide the next.
+                let dir = format!("probe-{name}");
+                let output = quickscale(scratch.path(), &["init", &dir, "--name", name]);
+                output.status.code() != Some(2) || !common::stderr(&output).contains("shadow")
+            })
+            .collect();
+        assert!(
+            accepted.is_empty(),
+            "quickscale init accepts installed module names {accepted:?}"
+        );
     }
 
     fn manage(&self, args: &[&str]) -> Cmd<'a> {
