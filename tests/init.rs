@@ -236,16 +236,17 @@ fn rejects_a_parent_without_write_permission() {
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o555)).unwrap();
     let before = snapshot(tmp.path());
     // Root ignores permission bits, so drop to an unprivileged user to test them.
+    // That user runs a copy of the binary from /tmp: the checkout may sit where
+    // only root can reach (/root/...).
     let output = if is_root() {
+        let runner = tempfile::tempdir().unwrap();
+        fs::set_permissions(runner.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        let binary = runner.path().join("quickscale");
+        fs::copy(BIN, &binary).unwrap();
         Command::new("setpriv")
-            .args([
-                "--reuid=65534",
-                "--regid=65534",
-                "--clear-groups",
-                BIN,
-                "init",
-                "locked/app",
-            ])
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&binary)
+            .args(["init", "locked/app"])
             .current_dir(tmp.path())
             .output()
             .expect("setpriv (util-linux) is installed: apt-get install util-linux")
