@@ -210,7 +210,10 @@ fn parse_string(text: &str) -> Option<(String, &str)> {
     None
 }
 
-fn quote(value: &str) -> String {
+/// A double-quoted string with `"`, `\\` and every control character escaped:
+/// valid both as a TOML basic string (the manifest) and as a JSON string
+/// (`diff --format json`), whose escapes agree on this set.
+pub fn quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for ch in value.chars() {

@@ -4,7 +4,7 @@
 use similar::TextDiff;
 
 use crate::diff::{Comparison, Difference, Status};
-use crate::manifest::QUICKSCALE_VERSION;
+use crate::manifest::{quote, QUICKSCALE_VERSION};
 
 /// ANSI colours, or none: only on a terminal and never with NO_COLOR.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -237,18 +237,18 @@ pub fn json(comparison: &Comparison) -> String {
     out.push_str("  \"schema_version\": 1,\n");
     out.push_str(&format!(
         "  \"project\": {},\n",
-        json_string(&comparison.project_name)
+        quote(&comparison.project_name)
     ));
     out.push_str(&format!(
         "  \"quickscale_version\": {},\n",
-        json_string(QUICKSCALE_VERSION)
+        quote(QUICKSCALE_VERSION)
     ));
     out.push_str(&format!(
         "  \"made_with\": {},\n",
         comparison
             .made_with
             .as_deref()
-            .map_or("null".to_owned(), json_string)
+            .map_or("null".to_owned(), quote)
     ));
     out.push_str(&format!("  \"classified\": {},\n", comparison.classified()));
     out.push_str(&format!(
@@ -264,7 +264,7 @@ pub fn json(comparison: &Comparison) -> String {
         };
         out.push_str(&format!(
             "    {{\"path\": {}, \"status\": \"{}\", \"safe\": {}, \"binary\": {}, \"insertions\": {insertions}, \"deletions\": {deletions}}}",
-            json_string(&difference.path),
+            quote(&difference.path),
             difference.status.key(),
             difference.status.is_safe(),
             difference.binary,
@@ -274,24 +274,6 @@ pub fn json(comparison: &Comparison) -> String {
         out.push_str("\n  ");
     }
     out.push_str("]\n}\n");
-    out
-}
-
-fn json_string(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for ch in value.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
     out
 }
 
