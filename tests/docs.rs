@@ -2,6 +2,7 @@
 //! `quickscale init` writes, its commands print what it shows, every relative
 //! link in every Markdown file resolves, and the version agrees everywhere.
 
+mod common;
 mod docs_support;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -11,6 +11,7 @@
 //!   printed (`...` in a line stands for any text);
 //! - ```` ```console ```` and other blocks are illustrations and do not run.
 
+mod common;
 mod docs_support;
 
 use std::fs;
