@@ -14,8 +14,6 @@
 //! that command. Downloads are cached under target/e2e-cache, so a second run
 //! spends its time running the checks, not fetching packages.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::{Read, Write};
@@ -26,7 +24,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use common::{quickscale, repo_root};
+use crate::support::{quickscale, repo_root};
 use xshell::{Cmd, Shell};
 
 const SETUP: &str = "scripts/setup-test-tools";
@@ -272,7 +270,8 @@ impl<'a> Env<'a> {
                 // A directory per name, so one accepted name cannot hide the next.
                 let dir = format!("probe-{name}");
                 let output = quickscale(scratch.path(), &["init", &dir, "--name", name]);
-                output.status.code() != Some(2) || !common::stderr(&output).contains("shadow")
+                output.status.code() != Some(2)
+                    || !crate::support::stderr(&output).contains("shadow")
             })
             .collect();
         assert!(
@@ -676,7 +675,7 @@ impl Postgres {
         fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
         let data = dir.path().join("data");
         fs::create_dir(&data).unwrap();
-        let as_postgres = is_root();
+        let as_postgres = crate::support::is_root();
         if as_postgres {
             command_ok(Command::new("chown").args(["postgres:postgres"]).arg(&data));
         }
@@ -772,11 +771,6 @@ fn postgres_bin() -> PathBuf {
     found.pop().map(|(_, bin)| bin).unwrap_or_else(|| {
         panic!("PostgreSQL's initdb is missing: run `{SETUP}`, which installs Debian's postgresql")
     })
-}
-
-fn is_root() -> bool {
-    let out = Command::new("id").arg("-u").output().expect("id runs");
-    String::from_utf8_lossy(&out.stdout).trim() == "0"
 }
 
 fn command_ok(command: &mut Command) {

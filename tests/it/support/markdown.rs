@@ -1,7 +1,6 @@
 //! Reading the repository's Markdown for the documentation tests: fenced
 //! blocks, headings and their GitHub anchors, relative links, and running
 //! documented shell commands with the test build of quickscale on PATH.
-#![allow(dead_code)] // Each test file uses its own subset.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -10,7 +9,7 @@ use std::process::Command;
 
 // One definition of where the binary and the repository are, shared with the
 // other integration tests.
-pub use crate::common::{repo_root, BIN};
+pub use super::{repo_root, BIN};
 
 pub fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))

@@ -2,14 +2,12 @@
 //! workspace with cargo and check that edits to starter/ reach the binary and
 //! that bad placeholders stop the build with `starter/<path>:<line>:<col>`.
 
-mod common;
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-use common::ScratchWorkspace;
+use crate::support::ScratchWorkspace;
 
 fn init_with(binary: &Path, cwd: &Path, name: &str) -> std::path::PathBuf {
     let output = Command::new(binary)

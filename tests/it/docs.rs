@@ -2,15 +2,12 @@
 //! `quickscale init` writes, its commands print what it shows, every relative
 //! link in every Markdown file resolves, and the version agrees everywhere.
 
-mod common;
-mod docs_support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use docs_support::{
+use crate::support::markdown::{
     bash, broken_links, expand_braces, file_list, markdown_files, pieces, read, repo_root, section,
     Piece, BIN,
 };
@@ -340,7 +337,7 @@ fn the_link_checker_finds_broken_links() {
 
 #[test]
 fn anchors_follow_github() {
-    let anchors = docs_support::anchors(
+    let anchors = crate::support::markdown::anchors(
         "# Sharing code\n## 1. Extract an app (split)\n### git: 'subtree' is not a git command\n\
          ## `quickscale init`\n## Repeat\n## Repeat\n## [Linked](x.md) title\n```\n# not a heading\n```\n",
     );
@@ -463,7 +460,7 @@ fn changelog_headings_are_checked() {
     }
 }
 
-/// The binary's directory is what `docs_support::bash` puts on PATH.
+/// The binary's directory is what `crate::support::markdown::bash` puts on PATH.
 #[test]
 fn documented_commands_run_the_test_build() {
     let dir = tempfile::tempdir().unwrap();

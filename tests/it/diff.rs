@@ -2,13 +2,13 @@
 //! git and patch apply, the machine formats, exit codes and errors, and that
 //! no mode ever writes into the project.
 
-mod common;
-
 use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use common::{assert_one_line_error, quickscale, snapshot, stderr, stdout, ScratchWorkspace};
+use crate::support::{
+    assert_one_line_error, quickscale, snapshot, stderr, stdout, ScratchWorkspace,
+};
 use pretty_assertions::assert_eq;
 
 /// A freshly generated project named `acme` in its own temporary directory.
@@ -401,7 +401,7 @@ fn errors_are_one_line_with_exit_2() {
 fn colour_only_on_a_terminal_and_never_with_no_color() {
     let project = Project::new();
     fs::write(project.path("README.md"), "changed\n").unwrap();
-    let command = format!("{} diff {}", common::BIN, project.root.display());
+    let command = format!("{} diff {}", crate::support::BIN, project.root.display());
     // `script` gives the binary a real pseudo-terminal as stdout.
     let on_tty = |no_color: Option<&str>| {
         let mut cmd = Command::new("script");
@@ -423,7 +423,7 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
         !stdout(&on_tty(Some("1"))).contains("\x1b["),
         "NO_COLOR wins"
     );
-    let piped = Command::new(common::BIN)
+    let piped = Command::new(crate::support::BIN)
         .args(["diff", project.root.to_str().unwrap()])
         .env_remove("NO_COLOR")
         .output()
@@ -439,7 +439,7 @@ fn a_closed_pipe_is_not_an_error() {
             "-c",
             &format!(
                 "{} diff --patch {} | head -c 1 >/dev/null",
-                common::BIN,
+                crate::support::BIN,
                 project.root.display()
             ),
         ])

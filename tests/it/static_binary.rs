@@ -1,12 +1,10 @@
 //! The release artefact: one statically linked binary that runs `init`
 //! correctly. Built here exactly as README.md documents it.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::{repo_root, snapshot};
+use crate::support::{repo_root, snapshot};
 use pretty_assertions::assert_eq;
 
 #[test]
@@ -55,7 +53,7 @@ fn the_static_release_binary_has_no_dynamic_dependencies_and_works() {
     let tmp = tempfile::tempdir().unwrap();
     for (dir, bin) in [
         ("static", binary.as_path()),
-        ("debug", Path::new(common::BIN)),
+        ("debug", Path::new(crate::support::BIN)),
     ] {
         std::fs::create_dir(tmp.path().join(dir)).unwrap();
         let output = Command::new(bin)

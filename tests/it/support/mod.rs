@@ -1,12 +1,13 @@
 //! Helpers shared by the integration tests: running the real binary, taking
 //! byte-exact snapshots of trees, and building scratch copies of the workspace.
-#![allow(dead_code)] // Each test file uses its own subset.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+pub mod markdown;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_quickscale");
 
@@ -162,4 +163,12 @@ impl ScratchWorkspace {
             Err(String::from_utf8_lossy(&output.stderr).into_owned())
         }
     }
+}
+
+/// Whether the tests run as root, which ignores permission bits.
+pub fn is_root() -> bool {
+    let status = fs::read_to_string("/proc/self/status").expect("/proc is mounted");
+    status
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
 }

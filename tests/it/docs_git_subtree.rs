@@ -11,14 +11,11 @@
 //!   printed (`...` in a line stands for any text);
 //! - ```` ```console ```` and other blocks are illustrations and do not run.
 
-mod common;
-mod docs_support;
-
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use docs_support::{bash, blocks, lines_appear_in_order, read, repo_root, Block};
+use crate::support::markdown::{bash, blocks, lines_appear_in_order, read, repo_root, Block};
 
 const DOC: &str = "docs/git-subtree.md";
 

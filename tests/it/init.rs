@@ -1,14 +1,12 @@
 //! `quickscale init` run as a user runs it: the real binary in temporary
 //! directories, checking what lands on disk and that bad input changes nothing.
 
-mod common;
-
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-use common::{assert_one_line_error, quickscale, snapshot, stdout, BIN};
+use crate::support::{assert_one_line_error, quickscale, snapshot, stdout, BIN};
 use pretty_assertions::assert_eq;
 
 fn secret_of(project: &Path) -> String {
@@ -238,7 +236,7 @@ fn rejects_a_parent_without_write_permission() {
     // Root ignores permission bits, so drop to an unprivileged user to test them.
     // That user runs a copy of the binary from /tmp: the checkout may sit where
     // only root can reach (/root/...).
-    let output = if is_root() {
+    let output = if crate::support::is_root() {
         let runner = tempfile::tempdir().unwrap();
         fs::set_permissions(runner.path(), fs::Permissions::from_mode(0o755)).unwrap();
         let binary = runner.path().join("quickscale");
@@ -255,13 +253,6 @@ fn rejects_a_parent_without_write_permission() {
     };
     assert_one_line_error(&output, "Permission denied");
     assert_eq!(snapshot(tmp.path()), before);
-}
-
-fn is_root() -> bool {
-    let status = fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
 }
 
 /// A write that fails part-way (the file-size limit makes a later, larger

@@ -1,0 +1,16 @@
+//! The integration tests: one binary, so that shared support compiles once and
+//! every helper exists in one place (`support`).
+//!
+//! Fast tests run the real quickscale binary in temporary directories; the
+//! slow ones build scratch copies of the workspace, build the static binary,
+//! or install and run the generated project for real (`e2e_starter`).
+
+mod support;
+
+mod diff;
+mod docs;
+mod docs_git_subtree;
+mod e2e_starter;
+mod init;
+mod scratch_build;
+mod static_binary;
