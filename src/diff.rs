@@ -10,7 +10,6 @@ use std::io;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::init::values_for;
 use crate::manifest::{self, Manifest};
 use crate::names;
 use crate::render::{self, RenderedFile, Values};
@@ -137,7 +136,7 @@ pub fn compare(dir: &Path, name: Option<&str>) -> Result<Comparison> {
         }
         (None, Some(name)) => {
             let names = names::project_names(name, &starter::top_level_modules())?;
-            (values_for(&names), names.project)
+            (Values::for_names(&names), names.project)
         }
         (None, None) => {
             return Err(Error::new(format!(
@@ -148,7 +147,7 @@ pub fn compare(dir: &Path, name: Option<&str>) -> Result<Comparison> {
         }
     };
 
-    let rendered = render::render_all(&values);
+    let rendered = render::render(&starter::HEAD, &values);
     let mut differences = Vec::new();
     for file in &rendered {
         let base = manifest.as_ref().and_then(|m| m.file_hash(&file.path));
@@ -260,7 +259,7 @@ fn values_from_manifest(manifest: &Manifest, dir: &Path) -> Result<Values> {
         })?;
     let names = names::project_names(name, &starter::top_level_modules())
         .map_err(|e| corrupt(format!("records an unusable project name: {e}")))?;
-    let values = values_for(&names);
+    let values = Values::for_names(&names);
     for var in Var::ALL {
         match manifest.variable(var.placeholder()) {
             Some(recorded) if recorded == values.get(var) => {}

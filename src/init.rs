@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::manifest::{self, Manifest};
 use crate::names::{self, ProjectNames};
 use crate::render::{self, RenderedFile, Values};
-use crate::starter::{self, Var};
+use crate::starter;
 
 /// The git-ignored file with the project's local secrets.
 pub const ENV_FILE: &str = ".env";
@@ -46,8 +46,8 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
     };
     let names = names::project_names(&name, &starter::top_level_modules())?;
     let target = check_target(path)?;
-    let values = values_for(&names);
-    let files = render::render_all(&values);
+    let values = Values::for_names(&names);
+    let files = render::render(&starter::HEAD, &values);
     let manifest = manifest_for(&values, &files);
     let env_text = env_file(&secret_key()?);
 
@@ -75,18 +75,10 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
     })
 }
 
-pub fn values_for(names: &ProjectNames) -> Values {
-    Values::new(|var| match var {
-        Var::ProjectName => names.project.clone(),
-        Var::PackageName => names.package.clone(),
-        Var::ProjectSlug => names.slug.clone(),
-    })
-}
-
 pub fn manifest_for(values: &Values, files: &[RenderedFile]) -> Manifest {
     Manifest {
         quickscale_version: manifest::QUICKSCALE_VERSION.to_owned(),
-        starter_digest: starter::DIGEST.to_owned(),
+        starter_digest: starter::head_digest().to_owned(),
         variables: values
             .pairs()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -287,9 +279,9 @@ mod tests {
 
     #[test]
     fn starter_never_ships_files_init_writes_itself() {
-        for (path, _) in starter::files() {
-            assert_ne!(path, ENV_FILE);
-            assert_ne!(path, manifest::FILE_NAME);
+        for file in starter::HEAD.files {
+            assert_ne!(file.starter_path, ENV_FILE);
+            assert_ne!(file.starter_path, manifest::FILE_NAME);
         }
     }
 }

@@ -1,7 +1,10 @@
 //! Rendering: the concatenation of a file's segments with the project's
-//! variable values. No I/O: everything comes from the embedded table.
+//! variable values. No I/O: everything comes from the embedded table. The
+//! values every command renders with are derived here, from the project's
+//! names, and nowhere else.
 
-use crate::starter::{self, Body, Segment, Var};
+use crate::names::ProjectNames;
+use crate::starter::{Body, Segment, Starter, Var};
 
 /// The value of each variable for one project.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +17,15 @@ impl Values {
         Values {
             values: Var::ALL.map(get),
         }
+    }
+
+    /// The value of every variable for a project with these names.
+    pub fn for_names(names: &ProjectNames) -> Self {
+        Values::new(|var| match var {
+            Var::ProjectName => names.project.clone(),
+            Var::PackageName => names.package.clone(),
+            Var::ProjectSlug => names.slug.clone(),
+        })
     }
 
     pub fn get(&self, var: Var) -> &str {
@@ -50,11 +62,13 @@ pub fn render_segments(segments: &[Segment], values: &Values) -> String {
     out
 }
 
-/// Renders every starter file, sorted by the generated path.
-pub fn render_all(values: &Values) -> Vec<RenderedFile> {
-    let mut files: Vec<RenderedFile> = starter::files()
-        .map(|(_, file)| {
-            let (bytes, binary) = match file.body {
+/// Renders every file of `starter`, sorted by the generated path.
+pub fn render(starter: &Starter, values: &Values) -> Vec<RenderedFile> {
+    let mut files: Vec<RenderedFile> = starter
+        .files
+        .iter()
+        .map(|file| {
+            let (bytes, binary) = match *file.body() {
                 Body::Text(segments) => (render_segments(segments, values).into_bytes(), false),
                 Body::Binary(bytes) => (bytes.to_vec(), true),
             };
@@ -74,11 +88,13 @@ pub fn render_all(values: &Values) -> Vec<RenderedFile> {
 mod tests {
     use super::*;
 
+    use crate::starter::{HEAD, HISTORY};
+
     fn values() -> Values {
-        Values::new(|var| match var {
-            Var::ProjectName => "my-app".to_owned(),
-            Var::PackageName => "my_app".to_owned(),
-            Var::ProjectSlug => "my-app".to_owned(),
+        Values::for_names(&ProjectNames {
+            project: "my-app".to_owned(),
+            package: "my_app".to_owned(),
+            slug: "my-app".to_owned(),
         })
     }
 
@@ -93,9 +109,15 @@ mod tests {
     }
 
     #[test]
-    fn renders_every_file_with_no_placeholder_left() {
-        let files = render_all(&values());
-        assert_eq!(files.len(), starter::FILES.len());
+    fn renders_every_file_of_every_version_with_no_placeholder_left() {
+        let history = HISTORY.values().copied();
+        for starter in std::iter::once(HEAD).chain(history) {
+            check_fully_rendered(&render(&starter, &values()), starter.files.len());
+        }
+    }
+
+    fn check_fully_rendered(files: &[RenderedFile], count: usize) {
+        assert_eq!(files.len(), count);
         for file in files.iter().filter(|f| !f.binary) {
             let text = String::from_utf8(file.bytes.clone()).unwrap();
             for var in Var::ALL {

@@ -1,10 +1,13 @@
-//! The starter project compiled into the binary.
+//! The starter project compiled into the binary: the current one (the head)
+//! and every released one (the history), which upgrades merge against.
 //!
-//! `#[starter("starter")]` (macros/) reads starter/ at compile time, checks
-//! every `@NAME@` placeholder against the variants of [`Var`] and emits
-//! [`FILES`], a static phf table of pre-parsed files, plus [`SORTED_PATHS`].
-//! The variants below are the single list of variables: adding one here makes
-//! `@NEW_NAME@` legal in starter files.
+//! `#[starter(...)]` (macros/) reads starter/ and history/<version>/ at
+//! compile time, checks every `@NAME@` placeholder against the variants of
+//! [`Var`] and emits [`HEAD`], [`HISTORY`] (keyed by starter digest) and
+//! [`BLOBS`] (file bodies keyed by content hash, each stored once however many
+//! versions share it). The variants below are the single list of variables:
+//! adding one here makes `@NEW_NAME@` legal in starter files. Variables are
+//! only ever added, since released snapshots keep using the old ones.
 
 /// A run of text in a starter file or path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,18 +23,38 @@ pub enum Body {
     Binary(&'static [u8]),
 }
 
-/// One embedded file.
+/// One file of a starter.
 #[derive(Debug, Clone, Copy)]
-pub struct File {
-    /// The path relative to the project root, itself possibly holding variables.
+pub struct StarterFile {
+    /// The path in the starter tree, placeholders unexpanded (`@PACKAGE_NAME@/urls.py`).
+    pub starter_path: &'static str,
+    /// The same path as segments to render.
     pub path: &'static [Segment],
     /// Whether the starter file had an execute bit (written as 0755, else 0644).
     pub executable: bool,
-    pub body: Body,
+    /// The key of its body in [`BLOBS`].
+    pub blob: &'static str,
+}
+
+impl StarterFile {
+    pub fn body(&self) -> &'static Body {
+        &BLOBS[self.blob]
+    }
+}
+
+/// One version of the starter.
+#[derive(Debug, Clone, Copy)]
+pub struct Starter {
+    /// The quickscale version that shipped it (the crate version for the head).
+    pub version: &'static str,
+    /// `sha256:<hex>` over every path, execute bit and byte: what manifests record.
+    pub digest: &'static str,
+    /// Sorted by starter path.
+    pub files: &'static [StarterFile],
 }
 
 /// The variables a starter file may use, spelled `@PROJECT_NAME@` and so on.
-#[quickscale_macros::starter("starter")]
+#[quickscale_macros::starter(head = "starter", history = "history")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Var {
     /// The name as the user gave it, e.g. `my-app`.
@@ -42,24 +65,32 @@ pub enum Var {
     ProjectSlug,
 }
 
-/// Digest of every path, mode and byte under starter/, computed by build.rs.
-pub const DIGEST: &str = env!("QUICKSCALE_STARTER_DIGEST");
+/// The digest of the current starter, which `init` records.
+pub fn head_digest() -> &'static str {
+    HEAD.digest
+}
 
-/// The embedded files in a stable order (sorted by starter path).
-pub fn files() -> impl Iterator<Item = (&'static str, &'static File)> {
-    SORTED_PATHS.iter().map(|path| (*path, &FILES[*path]))
+/// The starter a manifest's digest names: the head or a released one.
+pub fn by_digest(digest: &str) -> Option<&'static Starter> {
+    if digest == HEAD.digest {
+        Some(&HEAD)
+    } else {
+        HISTORY.get(digest)
+    }
 }
 
 /// Lower-case names of the generated project's own top-level modules and
 /// packages (`config`, `manage`, ...): a project package named like one of
 /// them would shadow it. Entries named by a variable are the package itself.
 pub fn top_level_modules() -> Vec<String> {
-    let mut names: Vec<String> = SORTED_PATHS
+    let mut names: Vec<String> = HEAD
+        .files
         .iter()
+        .map(|file| file.starter_path)
         .filter_map(|path| {
             let (first, rest) = match path.split_once('/') {
                 Some((first, rest)) => (first, Some(rest)),
-                None => (*path, None),
+                None => (path, None),
             };
             if first.contains('@') || first.starts_with('.') {
                 return None;

@@ -1,25 +1,63 @@
-//! Compile-time embedding of quickscale's starter/ directory.
+//! Compile-time embedding of quickscale's starter trees.
 //!
-//! `#[starter("starter")]` on the variable enum reads every file under the
-//! given directory (relative to the invoking crate), checks each `@NAME@`
-//! placeholder against the enum's variants and emits a static phf table of
-//! pre-parsed files. Parsing lives in [`placeholder`], file discovery in
-//! `walk` (shared with build.rs), code generation in `emit`; this is the shim.
+//! `#[starter(head = "starter", history = "history")]` on the variable enum
+//! reads every file of the current starter and of each released snapshot
+//! under `history/<version>/` (paths relative to the invoking crate), checks
+//! each `@NAME@` placeholder against the enum's variants and emits the head
+//! starter, the history keyed by starter digest and the content-addressed
+//! file bodies. Parsing lives in [`placeholder`], file discovery in `walk`,
+//! code generation in `emit`; this is the shim.
 
 use proc_macro::TokenStream;
-use syn::{parse_macro_input, ItemEnum, LitStr};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::{parse_macro_input, Expr, ExprLit, ItemEnum, Lit, MetaNameValue, Token};
 
 mod emit;
 mod placeholder;
 mod walk;
 
-/// Embeds the starter directory named by the argument; see the crate docs.
+/// Embeds the starter trees named by the arguments; see the crate docs.
 #[proc_macro_attribute]
 pub fn starter(attr: TokenStream, item: TokenStream) -> TokenStream {
-    let dir = parse_macro_input!(attr as LitStr);
     let item = parse_macro_input!(item as ItemEnum);
-    match emit::expand(&dir.value(), &item) {
+    let expanded = parse_dirs(attr).and_then(|dirs| emit::expand(&dirs, &item));
+    match expanded {
         Ok(tokens) => tokens.into(),
         Err(error) => error.to_compile_error().into(),
     }
+}
+
+fn parse_dirs(attr: TokenStream) -> syn::Result<emit::Dirs> {
+    let args = Punctuated::<MetaNameValue, Token![,]>::parse_terminated.parse(attr)?;
+    let (mut head, mut history) = (None, None);
+    for arg in &args {
+        let value = match &arg.value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(text),
+                ..
+            }) => text.value(),
+            other => return Err(syn::Error::new_spanned(other, "expected a string literal")),
+        };
+        if arg.path.is_ident("head") {
+            head = Some(value);
+        } else if arg.path.is_ident("history") {
+            history = Some(value);
+        } else {
+            return Err(syn::Error::new_spanned(
+                &arg.path,
+                "expected `head` or `history`",
+            ));
+        }
+    }
+    let missing = |name| {
+        syn::Error::new(
+            proc_macro2::Span::call_site(),
+            format!("#[starter] needs `{name} = \"<directory>\"`"),
+        )
+    };
+    Ok(emit::Dirs {
+        head: head.ok_or_else(|| missing("head"))?,
+        history: history.ok_or_else(|| missing("history"))?,
+    })
 }

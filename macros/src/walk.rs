@@ -1,7 +1,5 @@
-//! Lists the files under starter/, in one deterministic order.
-//!
-//! Plain std only: build.rs includes this file with `#[path]` so that the
-//! digest it exports and the table the macro emits see exactly the same files.
+//! Lists the files of a starter tree (starter/ or a history/<version>/
+//! snapshot), in one deterministic order. Plain std only.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -24,50 +22,58 @@ const IGNORED_NAMES: &[&str] = &["__pycache__", ".pytest_cache", ".ruff_cache", 
 
 /// Walks `root` recursively and returns its files sorted by relative path.
 ///
-/// Errors name the offending path as `starter/<path>` so that a build failure
-/// points at the file to fix.
-pub fn walk_starter(root: &Path) -> Result<Vec<StarterEntry>, String> {
+/// Errors name the offending path as `<label>/<path>` (`label` is how the
+/// root is spelled in the repository, e.g. `starter` or `history/0.1.0`) so
+/// that a build failure points at the file to fix.
+pub fn walk_starter(root: &Path, label: &str) -> Result<Vec<StarterEntry>, String> {
     let mut entries = Vec::new();
-    walk_dir(root, root, &mut entries)?;
+    let tree = Tree { root, label };
+    walk_dir(&tree, root, &mut entries)?;
     entries.sort_by(|a, b| a.rel.cmp(&b.rel));
     Ok(entries)
 }
 
-fn walk_dir(root: &Path, dir: &Path, out: &mut Vec<StarterEntry>) -> Result<(), String> {
+/// The tree being walked: where it is and how errors spell it.
+struct Tree<'a> {
+    root: &'a Path,
+    label: &'a str,
+}
+
+fn walk_dir(tree: &Tree<'_>, dir: &Path, out: &mut Vec<StarterEntry>) -> Result<(), String> {
     let read = fs::read_dir(dir)
-        .map_err(|e| format!("{}: cannot list directory: {e}", shown(root, dir)))?;
+        .map_err(|e| format!("{}: cannot list directory: {e}", shown(tree, dir)))?;
     for item in read {
-        let item = item.map_err(|e| format!("{}: cannot list directory: {e}", shown(root, dir)))?;
+        let item = item.map_err(|e| format!("{}: cannot list directory: {e}", shown(tree, dir)))?;
         let path = item.path();
         let Some(name) = item.file_name().to_str().map(str::to_owned) else {
             return Err(format!(
                 "{}:1:1: file name is not valid UTF-8; rename it",
-                shown(root, &path)
+                shown(tree, &path)
             ));
         };
         if IGNORED_NAMES.contains(&name.as_str()) || name.ends_with(".pyc") {
             continue;
         }
         let meta =
-            fs::symlink_metadata(&path).map_err(|e| format!("{}: {e}", shown(root, &path)))?;
+            fs::symlink_metadata(&path).map_err(|e| format!("{}: {e}", shown(tree, &path)))?;
         if meta.file_type().is_symlink() {
             return Err(format!(
                 "{}:1:1: symbolic links are not supported in the starter; copy the file instead",
-                shown(root, &path)
+                shown(tree, &path)
             ));
         } else if meta.is_dir() {
-            walk_dir(root, &path, out)?;
+            walk_dir(tree, &path, out)?;
         } else if meta.is_file() {
-            let rel = relative(root, &path);
+            let rel = relative(tree.root, &path);
             out.push(StarterEntry {
                 rel,
-                abs: fs::canonicalize(&path).map_err(|e| format!("{}: {e}", shown(root, &path)))?,
+                abs: fs::canonicalize(&path).map_err(|e| format!("{}: {e}", shown(tree, &path)))?,
                 executable: is_executable(&meta),
             });
         } else {
             return Err(format!(
                 "{}:1:1: not a regular file or directory; remove it",
-                shown(root, &path)
+                shown(tree, &path)
             ));
         }
     }
@@ -83,13 +89,13 @@ fn relative(root: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
-/// `starter/<relative path>`, the form every build error uses.
-fn shown(root: &Path, path: &Path) -> String {
-    let rel = relative(root, path);
+/// `<label>/<relative path>`, the form every build error uses.
+fn shown(tree: &Tree<'_>, path: &Path) -> String {
+    let rel = relative(tree.root, path);
     if rel.is_empty() {
-        "starter".to_owned()
+        tree.label.to_owned()
     } else {
-        format!("starter/{rel}")
+        format!("{}/{rel}", tree.label)
     }
 }
 

@@ -130,7 +130,7 @@ impl ScratchWorkspace {
         for file in ["Cargo.toml", "Cargo.lock", "build.rs"] {
             fs::copy(root.join(file), dir.path().join(file)).unwrap();
         }
-        for tree in ["src", "macros", "starter"] {
+        for tree in ["src", "macros", "starter", "history"] {
             copy_tree(&root.join(tree), &dir.path().join(tree));
         }
         ScratchWorkspace {
