@@ -5,13 +5,15 @@
 //! `starter` is the embedded table; `render` turns it into files; `names`
 //! validates project names; `init` writes a project atomically; `manifest`
 //! records what init wrote; `diff` compares a project with the starter and
-//! `report` shows the result; `error` is the single error type.
+//! `report` shows the result; `merge` is the three-way line merge (git's
+//! diff3 semantics) that upgrades use; `error` is the single error type.
 
 pub mod cli;
 pub mod diff;
 pub mod error;
 pub mod init;
 pub mod manifest;
+pub mod merge;
 pub mod names;
 pub mod render;
 pub mod report;

@@ -12,5 +12,6 @@ mod docs;
 mod docs_git_subtree;
 mod e2e_starter;
 mod init;
+mod merge;
 mod scratch_build;
 mod static_binary;
