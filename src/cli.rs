@@ -1,19 +1,21 @@
-//! Command-line parsing and dispatch. Each command's logic lives in its own
-//! module; this one maps results to output and exit codes:
-//! 0 success, 1 differences found (diff), 2 error or bad usage.
+//! Command-line parsing and dispatch: the only module that calls the
+//! commands (`init`, `diff`, `upgrade`). It maps their results to output and
+//! exit codes: 0 success, 1 something to take (diff) or conflicts left
+//! (upgrade), 2 error, refusal or bad usage.
 
 use std::ffi::OsString;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
 
 use crate::error::Error;
-use crate::report::{self, Style};
-use crate::{diff, init};
+use crate::report::{self, JsonFor};
+use crate::{diff, init, upgrade};
 
 pub const EXIT_OK: i32 = 0;
+/// `diff`: the starter has changes to take; `upgrade`: conflicts are left.
 pub const EXIT_DIFFERENCES: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
@@ -21,8 +23,8 @@ pub const EXIT_ERROR: i32 = 2;
 #[command(
     name = "quickscale",
     version,
-    about = "Write a production-ready Django 5.2 project in milliseconds, and take later starter improvements by hand.",
-    after_help = "Exit codes: 0 success, 1 differences found (diff), 2 error or bad usage."
+    about = "Write a production-ready Django 5.2 project in milliseconds, and later take each new starter with a three-way merge.",
+    after_help = "Exit codes: 0 success, 1 changes to take (diff) or conflicts left (upgrade), 2 error or bad usage."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -41,11 +43,11 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Compare a project with this binary's starter: what is safe to take, what you changed
+    /// Preview what `upgrade` would take from this binary's starter; writes nothing
     ///
     /// Uses the project's .quickscale.toml to tell files you changed from files the starter
-    /// changed. Reads only the starter's files and never writes. Exit 0 up to date,
-    /// 1 differences, 2 error.
+    /// changed. Reads only the starter's files and never writes. Exit 0 when there is nothing
+    /// to take (up to date, or only your own changes), 1 when there is, 2 on error.
     Diff {
         /// The project directory.
         #[arg(default_value = ".", value_parser = clap::value_parser!(OsString))]
@@ -53,21 +55,41 @@ enum Command {
         /// The project name, for a project without .quickscale.toml (made by hand or by an old quickscale).
         #[arg(long)]
         name: Option<String>,
-        /// Print a unified diff that turns the project into the current starter (`| git apply`).
+        /// Print what upgrade would write, as a patch applied onto your files (`| git apply`).
         #[arg(long, group = "view")]
         patch: bool,
-        /// Print each differing file with its status and changed line counts.
+        /// Print each file with something to take, its outcome and line counts.
         #[arg(long, group = "view")]
         stat: bool,
-        /// Print only the paths of differing files.
+        /// Print only the paths of files with something to take.
         #[arg(long, group = "view")]
         name_only: bool,
         /// Output format; `json` is for tools and CI (schema: docs/diff-json.md).
         #[arg(long, value_enum, default_value_t = Format::Text, conflicts_with = "view")]
         format: Format,
-        /// Only changes that are safe to take: files changed or added or removed in the starter that you never touched.
+        /// Only what needs no decision: starter changes to files you never touched, and clean merges.
         #[arg(long)]
         safe_only: bool,
+    },
+    /// Take this binary's starter into a project: a three-way merge against the starter it was made from
+    ///
+    /// Files you never changed are updated, added or deleted; files both sides changed are
+    /// merged line by line, with git-style conflict markers where both changed the same
+    /// lines. Your changes are never overwritten. Exit 0 when everything applied cleanly or
+    /// there was nothing to do, 1 when conflicts are left to resolve, 2 on error or refusal.
+    Upgrade {
+        /// The project directory.
+        #[arg(default_value = ".", value_parser = clap::value_parser!(OsString))]
+        path: OsString,
+        /// Print the plan (take, merge, conflict, keep for each file) and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write even where git has uncommitted changes in the files the upgrade touches.
+        #[arg(long)]
+        allow_dirty: bool,
+        /// Output format; `json` prints the plan for tools (schema: docs/diff-json.md).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Print a shell completion script: `quickscale completions bash > ~/.local/share/bash-completion/completions/quickscale`.
     Completions {
@@ -100,8 +122,8 @@ where
         {
             let _ = writeln!(
                 io::stderr(),
-                "error: no command given; use `quickscale init PATH`, `quickscale diff [PATH]` \
-                 or `quickscale completions SHELL`, or see 'quickscale --help'"
+                "error: no command given; use `quickscale init PATH`, `quickscale diff [PATH]`, \
+                 `quickscale upgrade [PATH]` or `quickscale completions SHELL`, or see 'quickscale --help'"
             );
             return EXIT_ERROR;
         }
@@ -132,6 +154,12 @@ where
             };
             run_diff(Path::new(&path), name.as_deref(), view, safe_only)
         }
+        Command::Upgrade {
+            path,
+            dry_run,
+            allow_dirty,
+            format,
+        } => run_upgrade(Path::new(&path), dry_run, allow_dirty, format),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "quickscale", &mut script);
@@ -141,7 +169,11 @@ where
     match result {
         Ok(code) => code,
         Err(error) => {
-            let _ = writeln!(io::stderr(), "error: {error}");
+            let _ = writeln!(
+                io::stderr(),
+                "error: {}",
+                crate::error::escape(error.message())
+            );
             EXIT_ERROR
         }
     }
@@ -156,38 +188,58 @@ enum View {
 }
 
 fn run_diff(path: &Path, name: Option<&str>, view: View, safe_only: bool) -> Result<i32, Error> {
-    let mut comparison = diff::compare(path, name)?;
-    if safe_only {
-        comparison.keep_safe_only();
-    }
-    let style = Style { color: use_color() };
+    let (plan, hidden) = diff::diff(path, name, safe_only)?;
     let text = match view {
-        View::Summary => report::summary(&comparison, style),
-        View::Stat => report::stat(&comparison, style),
-        View::NameOnly => report::name_only(&comparison),
-        View::Json => report::json(&comparison),
+        View::Summary => report::summary(&plan, hidden),
+        View::Stat => report::stat(&plan),
+        View::NameOnly => report::name_only(&plan),
+        View::Json => report::json(&plan, JsonFor::Diff),
         View::Patch => {
-            let (patch, skipped) = report::patch(&comparison, style);
-            for path in skipped {
+            let (patch, left_out) = report::patch(&plan);
+            for path in left_out {
                 let _ = writeln!(
-                    io::stderr(),
-                    "note: binary file '{path}' differs and is not in the patch; copy it from a fresh `quickscale init`"
+                    anstream::stderr(),
+                    "note: '{}' is not in the patch (binary, or no manifest to tell who changed it); \
+                     `quickscale upgrade` handles binary files",
+                    crate::error::escape(&path)
                 );
             }
             patch
         }
     };
     print_stdout(text.as_bytes())?;
-    Ok(if comparison.differences.is_empty() {
-        EXIT_OK
-    } else {
+    Ok(if plan.has_changes_to_take() {
         EXIT_DIFFERENCES
+    } else {
+        EXIT_OK
     })
 }
 
-/// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
-fn use_color() -> bool {
-    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+fn run_upgrade(
+    path: &Path,
+    dry_run: bool,
+    allow_dirty: bool,
+    format: Format,
+) -> Result<i32, Error> {
+    let done = upgrade::upgrade(path, dry_run, allow_dirty)?;
+    let text = match (format, dry_run) {
+        (Format::Json, _) => report::json(
+            &done.plan,
+            JsonFor::Upgrade {
+                applied: done.applied,
+            },
+        ),
+        (Format::Text, true) => report::upgrade_plan(&done.plan),
+        (Format::Text, false) => {
+            report::upgrade_done(&done.plan, &done.from, &done.notes, done.applied)
+        }
+    };
+    print_stdout(text.as_bytes())?;
+    Ok(if done.has_conflicts() {
+        EXIT_DIFFERENCES
+    } else {
+        EXIT_OK
+    })
 }
 
 /// Clap's first line ("error: unexpected argument ...") plus a pointer to
@@ -214,8 +266,10 @@ fn one_line_usage_error(error: &clap::Error) -> String {
 }
 
 /// Writes to stdout; a reader that went away (`| head`) is not an error.
+/// Colour codes are kept on a terminal (or with CLICOLOR_FORCE) and stripped
+/// elsewhere, and always with NO_COLOR.
 pub fn print_stdout(bytes: &[u8]) -> Result<(), Error> {
-    let mut out = io::stdout().lock();
+    let mut out = anstream::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
             Err(Error::new(format!("cannot write to standard output: {e}")))

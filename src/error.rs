@@ -47,6 +47,21 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// `text` with every control character written as an escape (`\n`, `\t`,
+/// `\u{1b}`), so that a name or path echoed in a message can neither break
+/// the one-line contract nor drive the terminal.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if ch.is_control() {
+            out.extend(ch.escape_default());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
 /// `Permission denied` rather than `Permission denied (os error 13)`.
 fn plain(err: &io::Error) -> String {
     let text = err.to_string();
@@ -57,3 +72,14 @@ fn plain(err: &io::Error) -> String {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_control_characters_only() {
+        assert_eq!(escape("a\nb\tc\u{1b}[31md é"), "a\\nb\\tc\\u{1b}[31md é");
+        assert_eq!(escape("plain/path.txt"), "plain/path.txt");
+    }
+}

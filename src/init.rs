@@ -11,14 +11,12 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
+use crate::env_file;
 use crate::error::{Error, Result};
 use crate::manifest::{self, Manifest};
 use crate::names::{self, ProjectNames};
 use crate::render::{self, RenderedFile, Values};
 use crate::starter;
-
-/// The git-ignored file with the project's local secrets.
-pub const ENV_FILE: &str = ".env";
 
 /// What init made, for the summary it prints.
 #[derive(Debug)]
@@ -48,8 +46,8 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
     let target = check_target(path)?;
     let values = Values::for_names(&names);
     let files = render::render(&starter::HEAD, &values);
-    let manifest = manifest_for(&values, &files);
-    let env_text = env_file(&secret_key()?);
+    let manifest = Manifest::for_render(&values, &files, Vec::new());
+    let env_text = env_file::new_file()?;
 
     let into_existing = match target {
         Target::New { parent } => {
@@ -73,21 +71,6 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
         file_count: files.len(),
         into_existing,
     })
-}
-
-pub fn manifest_for(values: &Values, files: &[RenderedFile]) -> Manifest {
-    Manifest {
-        quickscale_version: manifest::QUICKSCALE_VERSION.to_owned(),
-        starter_digest: starter::head_digest().to_owned(),
-        variables: values
-            .pairs()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect(),
-        files: files
-            .iter()
-            .map(|f| (f.path.clone(), manifest::content_hash(&f.bytes)))
-            .collect(),
-    }
 }
 
 fn check_target(path: &Path) -> Result<Target> {
@@ -160,7 +143,7 @@ fn write_project(
         let mode = if file.executable { 0o755 } else { 0o644 };
         write_new(root, shown_root, &file.path, &file.bytes, mode)?;
     }
-    write_new(root, shown_root, ENV_FILE, env.as_bytes(), 0o600)?;
+    write_new(root, shown_root, env_file::FILE, env.as_bytes(), 0o600)?;
     write_new(
         root,
         shown_root,
@@ -217,30 +200,6 @@ fn move_entries(staging: &Path, target: &Path) -> Result<()> {
     Ok(())
 }
 
-/// 64 characters from the OS random number generator. The 64-symbol alphabet
-/// makes `byte & 63` uniform, and holds nothing a `.env` parser would treat
-/// specially (`$`, `#`, quotes, spaces).
-fn secret_key() -> Result<String> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut bytes = [0u8; 64];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        Error::new(format!(
-            "the operating system's random number generator failed: {e}; try again"
-        ))
-    })?;
-    Ok(bytes
-        .iter()
-        .map(|b| ALPHABET[usize::from(b & 63)] as char)
-        .collect())
-}
-
-fn env_file(secret: &str) -> String {
-    format!(
-        "# Local development settings written by quickscale init. Never commit this file.\n\
-         DJANGO_SECRET_KEY={secret}\n"
-    )
-}
-
 /// The lines init prints after success.
 pub fn summary(created: &Created) -> String {
     let mut out = format!(
@@ -267,20 +226,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn secret_keys_are_long_random_and_env_safe() {
-        let first = secret_key().unwrap();
-        let second = secret_key().unwrap();
-        assert_eq!(first.len(), 64);
-        assert_ne!(first, second);
-        assert!(first
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
-    }
-
-    #[test]
     fn starter_never_ships_files_init_writes_itself() {
         for file in starter::HEAD.files {
-            assert_ne!(file.starter_path, ENV_FILE);
+            assert_ne!(file.starter_path, env_file::FILE);
             assert_ne!(file.starter_path, manifest::FILE_NAME);
         }
     }

@@ -8,13 +8,20 @@
 //! `report` shows the result; `merge` is the three-way line merge (git's
 //! diff3 semantics) that upgrades use; `error` is the single error type.
 
+pub mod apply;
 pub mod cli;
+pub mod compare;
 pub mod diff;
+pub mod env_file;
 pub mod error;
+pub mod git;
 pub mod init;
 pub mod manifest;
 pub mod merge;
 pub mod names;
+pub mod project;
 pub mod render;
 pub mod report;
+pub mod sources;
 pub mod starter;
+pub mod upgrade;

@@ -8,6 +8,8 @@
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::render::{RenderedFile, Values};
+use crate::starter;
 
 pub const FILE_NAME: &str = ".quickscale.toml";
 
@@ -22,6 +24,10 @@ pub struct Manifest {
     pub variables: Vec<(String, String)>,
     /// `(path, "sha256:<hex>")` of each starter file as written, sorted by path.
     pub files: Vec<(String, String)>,
+    /// Paths an upgrade left with conflict markers, sorted: until the markers
+    /// are gone, `diff` and `upgrade` report them as unresolved instead of
+    /// taking them for the owner's own edits.
+    pub conflicts: Vec<String>,
 }
 
 /// `sha256:<hex>` of some content: the per-file hash the manifest stores.
@@ -36,6 +42,24 @@ pub fn content_hash(bytes: &[u8]) -> String {
 }
 
 impl Manifest {
+    /// The manifest of a project rendered from the head starter with `values`:
+    /// what `init` writes, and what `upgrade` moves a project forward to.
+    pub fn for_render(values: &Values, files: &[RenderedFile], conflicts: Vec<String>) -> Self {
+        Manifest {
+            quickscale_version: QUICKSCALE_VERSION.to_owned(),
+            starter_digest: starter::head_digest().to_owned(),
+            variables: values
+                .pairs()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            files: files
+                .iter()
+                .map(|f| (f.path.clone(), content_hash(&f.bytes)))
+                .collect(),
+            conflicts,
+        }
+    }
+
     pub fn variable(&self, name: &str) -> Option<&str> {
         self.variables
             .iter()
@@ -52,8 +76,10 @@ impl Manifest {
 
     pub fn to_toml(&self) -> String {
         let mut out = String::new();
-        out.push_str("# Written by `quickscale init`. Commit this file: `quickscale diff` reads it to tell\n");
-        out.push_str("# your changes from starter changes. Edit nothing here by hand.\n");
+        out.push_str("# Written by quickscale. Commit this file: `quickscale diff` and `quickscale upgrade`\n");
+        out.push_str(
+            "# read it to tell your changes from starter changes. Edit nothing here by hand.\n",
+        );
         out.push_str(&format!(
             "quickscale_version = {}\n",
             quote(&self.quickscale_version)
@@ -70,6 +96,15 @@ impl Manifest {
         for (path, hash) in &self.files {
             out.push_str(&format!("{} = {}\n", quote(path), quote(hash)));
         }
+        if !self.conflicts.is_empty() {
+            out.push_str(
+                "\n# Left with conflict markers by `quickscale upgrade`; resolve, then commit.\n",
+            );
+            out.push_str("[conflicts]\n");
+            for path in &self.conflicts {
+                out.push_str(&format!("{} = \"unresolved\"\n", quote(path)));
+            }
+        }
         out
     }
 
@@ -85,6 +120,7 @@ impl Manifest {
         let mut digest = None;
         let mut variables = Vec::new();
         let mut files: Vec<(String, String)> = Vec::new();
+        let mut conflicts = Vec::new();
         let mut section = "";
         for (index, raw) in text.lines().enumerate() {
             let number = index + 1;
@@ -96,6 +132,7 @@ impl Manifest {
                 section = match name.trim() {
                     "variables" => "variables",
                     "files" => "files",
+                    "conflicts" => "conflicts",
                     other => return Err(corrupt(number, &format!("unknown table [{other}]"))),
                 };
                 continue;
@@ -117,8 +154,13 @@ impl Manifest {
                 ("", "starter_digest") => digest = Some(value),
                 ("", _) => {} // A key from another version; nothing here depends on it.
                 ("variables", _) => variables.push((key, value)),
+                ("conflicts", _) => {
+                    check_path(&key).map_err(|what| corrupt(number, &what))?;
+                    conflicts.push(key);
+                }
                 _ => {
-                    if !value.starts_with("sha256:") || value.len() != 7 + 64 {
+                    check_path(&key).map_err(|what| corrupt(number, &what))?;
+                    if !is_sha256(&value) {
                         return Err(corrupt(
                             number,
                             &format!("'{key}' has no valid sha256 hash"),
@@ -140,11 +182,14 @@ impl Manifest {
         if files.windows(2).any(|pair| pair[0].0 == pair[1].0) {
             return Err(corrupt(1, "a file is listed twice"));
         }
+        conflicts.sort();
+        conflicts.dedup();
         Ok(Manifest {
             quickscale_version,
             starter_digest,
             variables,
             files,
+            conflicts,
         })
     }
 
@@ -161,6 +206,43 @@ impl Manifest {
             _ => Ok(()),
         }
     }
+}
+
+/// `sha256:` and 64 lower-case hex digits.
+fn is_sha256(value: &str) -> bool {
+    value.strip_prefix("sha256:").is_some_and(|hex| {
+        hex.len() == 64
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// A manifest path must name a file inside the project: relative, `/`-separated,
+/// no empty, `.` or `..` component and no control character. Anything else
+/// would make `diff` read, or `upgrade` write, outside the project.
+pub fn check_path(path: &str) -> std::result::Result<(), String> {
+    let shown = crate::error::escape(path);
+    if path.is_empty() {
+        return Err("a file path is empty".to_owned());
+    }
+    if path.chars().any(char::is_control) {
+        return Err(format!("the path '{shown}' holds a control character"));
+    }
+    if path.starts_with('/') {
+        return Err(format!("the path '{shown}' is absolute"));
+    }
+    if path.contains('\\') {
+        return Err(format!("the path '{shown}' holds a backslash"));
+    }
+    for part in path.split('/') {
+        match part {
+            "" => return Err(format!("the path '{shown}' has an empty component")),
+            "." | ".." => return Err(format!("the path '{shown}' has a '{part}' component")),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// `1.2.3` (a pre-release or build suffix is ignored) as comparable numbers.
@@ -248,6 +330,7 @@ mod tests {
                 ("README.md".into(), content_hash(b"readme")),
                 ("odd dir/\"quoted\".txt".into(), content_hash(b"")),
             ],
+            conflicts: vec!["config/urls.py".into()],
         }
     }
 
@@ -287,6 +370,70 @@ mod tests {
             assert!(err.message().contains(expected), "{text:?}: {}", err.message());
             assert!(err.message().contains("corrupt"), "{}", err.message());
         }
+    }
+
+    #[test]
+    fn refuses_paths_that_leave_the_project() {
+        let head = "quickscale_version = \"0.1.0\"\nstarter_digest = \"x\"\n[files]\n";
+        let hash = content_hash(b"");
+        for (path, expected) in [
+            ("/etc/passwd", "is absolute"),
+            ("../outside", "'..' component"),
+            ("a/../../b", "'..' component"),
+            ("./a", "'.' component"),
+            ("a//b", "empty component"),
+            ("a/", "empty component"),
+            ("", "empty"),
+            ("a\\u001bb", "control character"),
+            ("a\\nb", "control character"),
+            ("a\\\\b", "backslash"),
+        ] {
+            for table in ["files", "conflicts"] {
+                let text = format!("{head}\n[{table}]\n\"{path}\" = \"{hash}\"\n").replacen(
+                    "[files]\n\n[files]",
+                    "[files]",
+                    1,
+                );
+                let err = Manifest::parse(&text, "m").unwrap_err();
+                assert!(
+                    err.message().contains(expected),
+                    "{path:?} in [{table}]: {}",
+                    err.message()
+                );
+                assert!(err.message().contains("corrupt"), "{}", err.message());
+                assert!(!err.message().contains('\n') && !err.message().contains('\u{1b}'));
+            }
+        }
+    }
+
+    #[test]
+    fn hashes_must_be_lower_case_hex_sha256() {
+        let head = "quickscale_version = \"0.1.0\"\nstarter_digest = \"x\"\n[files]\n";
+        let good = content_hash(b"x");
+        assert!(Manifest::parse(&format!("{head}\"a\" = \"{good}\"\n"), "m").is_ok());
+        for bad in [
+            good.to_uppercase().replace("SHA256", "sha256"),
+            good.replace("sha256:", "sha1:"),
+            good[..good.len() - 1].to_owned(),
+            format!("{good}0"),
+            good.replacen('a', "g", 1).replacen('0', "g", 1),
+        ] {
+            let err = Manifest::parse(&format!("{head}\"a\" = \"{bad}\"\n"), "m").unwrap_err();
+            assert!(
+                err.message().contains("no valid sha256"),
+                "{bad}: {}",
+                err.message()
+            );
+        }
+    }
+
+    #[test]
+    fn quote_escapes_what_toml_and_json_need() {
+        assert_eq!(quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(quote("\n\t\r\u{1}"), "\"\\n\\t\\r\\u0001\"");
+        let quoted = quote("x\"\\\n\t\r\u{1}\u{7f}é");
+        let parsed = parse_string(&quoted).unwrap();
+        assert_eq!(parsed, ("x\"\\\n\t\r\u{1}\u{7f}é".to_owned(), ""));
     }
 
     #[test]

@@ -1,220 +1,421 @@
-//! How a diff comparison is shown: summary, `--stat`, `--name-only`,
-//! `--patch` and `--format json`. Pure functions from a comparison to text.
+//! How a plan is shown: `diff`'s summary, `--stat`, `--name-only`, `--patch`
+//! and `--format json`, and `upgrade`'s report. Pure functions from a plan to
+//! text. Colour is written as ANSI styles; the CLI's output stream strips them
+//! where colour is not wanted (a pipe, NO_COLOR).
 
-use similar::TextDiff;
+use std::time::{Duration, Instant};
 
-use crate::diff::{Comparison, Difference, Status};
+use anstyle::{AnsiColor, Style};
+use similar::{capture_diff_slices_deadline, group_diff_ops, Algorithm, DiffOp, DiffTag};
+
+use crate::compare::{
+    beside_path, lock_command, Conflict, Content, Entry, Outcome, Plan, Reason, Take, Yours,
+};
+use crate::error::escape;
 use crate::manifest::{quote, QUICKSCALE_VERSION};
+use crate::merge::split_lines;
 
-/// ANSI colours, or none: only on a terminal and never with NO_COLOR.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Style {
-    pub color: bool,
+/// How long one file's line diff may search for the smallest diff before it
+/// settles for a coarser one: a huge file must not stall a report.
+const DIFF_DEADLINE: Duration = Duration::from_millis(500);
+
+const BOLD: Style = Style::new().bold();
+const GREEN: Style = AnsiColor::Green.on_default();
+const RED: Style = AnsiColor::Red.on_default();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+const CYAN: Style = AnsiColor::Cyan.on_default();
+
+fn paint(style: Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
 }
 
-impl Style {
-    fn paint(self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
-    }
+/// A path as it may be printed: control characters escaped.
+fn shown(path: &str) -> String {
+    escape(path)
 }
 
-/// Headings of the summary, in the order they are shown.
-const GROUPS: &[(Status, &str)] = &[
+/// A heading of `diff`'s summary, its colour, and which entries it lists.
+type Group = (&'static str, Style, fn(&Entry) -> bool);
+
+/// The groups of `diff`'s summary, in the order they are shown.
+const GROUPS: &[Group] = &[
     (
-        Status::Upstream,
-        "Safe to take (changed in the starter, untouched by you)",
+        "Changed in the starter, untouched by you (upgrade takes them)",
+        GREEN,
+        |e| e.action_key() == Some("update"),
     ),
-    (Status::Added, "Safe to take (new in the starter)"),
+    ("New in the starter (upgrade adds them)", GREEN, |e| {
+        e.action_key() == Some("add")
+    }),
     (
-        Status::Removed,
-        "Safe to delete (removed from the starter, untouched by you)",
+        "Removed from the starter, untouched by you (upgrade deletes them)",
+        GREEN,
+        |e| e.action_key() == Some("delete"),
     ),
     (
-        Status::Conflict,
-        "Merge by hand (changed by you and in the starter)",
+        "Changed by you and in the starter, merging cleanly",
+        GREEN,
+        |e| matches!(e.outcome, Outcome::Merged(_)),
     ),
-    (Status::Local, "Changed by you only (nothing to take)"),
-    (Status::Missing, "Missing in your project"),
-    (Status::Differs, "Differs from the starter"),
+    ("Conflicts (need you after the upgrade)", RED, |e| {
+        matches!(e.outcome, Outcome::Conflict(_))
+    }),
+    (
+        "Differs from the starter (no manifest: who changed it is unknown)",
+        YELLOW,
+        |e| matches!(e.outcome, Outcome::Unknown),
+    ),
+    ("Changed by you only (nothing to take)", YELLOW, |e| {
+        matches!(e.outcome, Outcome::Keep)
+    }),
 ];
 
-pub fn summary(comparison: &Comparison, style: Style) -> String {
-    let name = &comparison.project_name;
-    if comparison.differences.is_empty() {
-        return format!(
-            "{name} is up to date with the starter of quickscale {QUICKSCALE_VERSION}.\n"
-        );
+/// `diff`'s default view. `hidden` counts entries `--safe-only` left out, so
+/// that a filtered plan never reads as up to date.
+pub fn summary(plan: &Plan, hidden: usize) -> String {
+    let name = shown(&plan.project_name);
+    let theirs = format!("the starter of quickscale {QUICKSCALE_VERSION}");
+    let to_take = plan.entries.iter().filter(|e| e.to_take()).count();
+    let mut out = if plan.entries.is_empty() && hidden == 0 {
+        return format!("{name} is up to date with {theirs}.\n");
+    } else if to_take == 0 && hidden == 0 {
+        format!("{name} has nothing to take from {theirs}")
+    } else {
+        format!(
+            "{name}: {to_take} file{} to take from {theirs}",
+            plural(to_take)
+        )
+    };
+    out.push_str(&made_with(plan));
+    if hidden > 0 {
+        out.push_str(&format!(
+            "--safe-only leaves out {hidden} file{} that need{} a decision; `quickscale diff` lists them.\n",
+            plural(hidden),
+            if hidden == 1 { "s" } else { "" }
+        ));
     }
-    let count = comparison.differences.len();
-    let mut out = format!(
-        "{name}: {count} file{} differ{} from the starter of quickscale {QUICKSCALE_VERSION}",
-        if count == 1 { "" } else { "s" },
-        if count == 1 { "s" } else { "" },
-    );
-    match &comparison.made_with {
-        Some(version) => out.push_str(&format!(" (project made with {version}).\n")),
-        None => out.push_str(
-            ".\nNo .quickscale.toml: quickscale cannot tell which side changed each file.\n",
-        ),
-    }
-    for (status, heading) in GROUPS {
-        let paths: Vec<&Difference> = comparison
-            .differences
-            .iter()
-            .filter(|d| d.status == *status)
-            .collect();
-        if paths.is_empty() {
+    for (heading, style, belongs) in GROUPS {
+        let entries: Vec<&Entry> = plan.entries.iter().filter(|e| belongs(e)).collect();
+        if entries.is_empty() {
             continue;
         }
         out.push('\n');
-        out.push_str(&style.paint("1", &format!("{heading}:")));
+        out.push_str(&paint(BOLD, &format!("{heading}:")));
         out.push('\n');
-        for difference in paths {
-            let binary = if difference.binary { " (binary)" } else { "" };
+        for entry in entries {
+            let detail = match &entry.outcome {
+                Outcome::Conflict(conflict) => format!(" ({})", conflict_detail(entry, conflict)),
+                _ if entry.binary => " (binary)".to_owned(),
+                _ => String::new(),
+            };
             out.push_str(&format!(
-                "  {}{binary}\n",
-                style.paint(color_of(*status), &difference.path)
+                "  {}{detail}\n",
+                paint(*style, &shown(&entry.path))
             ));
         }
     }
-    out.push_str(
-        "\nSee every change with `quickscale diff --patch`; take the safe ones with\n\
-         `quickscale diff --patch --safe-only | git apply`.\n",
-    );
+    if to_take > 0 {
+        out.push_str("\nTake them with `quickscale upgrade` (`--dry-run` first to see the plan);");
+        out.push_str("\n`quickscale diff --patch` shows each change applied onto your files.\n");
+    }
     out
 }
 
-fn color_of(status: Status) -> &'static str {
-    match status {
-        Status::Upstream | Status::Added | Status::Removed => "32",
-        Status::Conflict => "31",
-        _ => "33",
+fn made_with(plan: &Plan) -> String {
+    match (&plan.made_with, plan.base_version) {
+        (Some(version), Some(_)) => format!(" (project made with {version}).\n"),
+        (Some(version), None) => format!(
+            " (project made with {version}, whose starter {} is not in this quickscale's history: \
+             only files you never changed can be taken automatically).\n",
+            plan.base_digest.as_deref().unwrap_or("?")
+        ),
+        (None, _) => {
+            ".\nNo .quickscale.toml: quickscale cannot tell which side changed each file.\n"
+                .to_owned()
+        }
     }
 }
 
-pub fn name_only(comparison: &Comparison) -> String {
-    comparison
-        .differences
+fn plural(count: usize) -> &'static str {
+    if count == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// What a conflict is and what to do about it, in a few words.
+pub fn conflict_detail(entry: &Entry, conflict: &Conflict) -> String {
+    let beside = || shown(&beside_path(&entry.path));
+    match &conflict.reason {
+        Reason::Lines(count) => format!(
+            "{count} conflicting hunk{}: edit the file and remove the markers",
+            plural(*count)
+        ),
+        Reason::Unresolved => {
+            "conflict markers from the last upgrade are still in it: resolve them first".to_owned()
+        }
+        Reason::DeletedByYou => format!(
+            "you deleted it and the starter changed it: the starter's version is in {}",
+            beside()
+        ),
+        Reason::RemovedByStarter => {
+            "the starter removed it and you changed it: yours stays; delete it if you no longer need it"
+                .to_owned()
+        }
+        Reason::Binary => format!(
+            "both changed this binary file: yours stays, the starter's is in {}",
+            beside()
+        ),
+        Reason::NotAFile(what) => format!(
+            "{what} stands where the starter has a file: the starter's version is in {}",
+            beside()
+        ),
+        Reason::Lock => format!(
+            "lock file changed by both: yours stays; regenerate it with `{}`",
+            lock_command(&entry.path).unwrap_or("the tool that wrote it")
+        ),
+        Reason::BaseUnknown => format!(
+            "changed by both and the project's base starter is not in this quickscale's history: \
+             merge by hand from {}",
+            beside()
+        ),
+    }
+}
+
+/// The paths with something to take, one a line.
+pub fn name_only(plan: &Plan) -> String {
+    plan.entries
         .iter()
-        .map(|d| format!("{}\n", d.path))
+        .filter(|e| e.to_take())
+        .map(|e| format!("{}\n", shown(&e.path)))
         .collect()
 }
 
-/// `(insertions, deletions)` turning the project's file into the starter's.
-fn line_counts(difference: &Difference) -> Option<(usize, usize)> {
-    if difference.binary {
+/// The change `upgrade` makes at a path, as (before, after): None where there
+/// is no change to show as text (binary, unknown, or nothing written).
+fn change(entry: &Entry) -> Option<(Option<&Content>, Option<&Content>)> {
+    if entry.binary {
         return None;
     }
-    let old = text(difference.project.as_deref());
-    let new = text(difference.starter.as_deref());
-    let diff = TextDiff::from_lines(old.as_str(), new.as_str());
-    let mut counts = (0, 0);
-    for change in diff.iter_all_changes() {
-        match change.tag() {
-            similar::ChangeTag::Insert => counts.0 += 1,
-            similar::ChangeTag::Delete => counts.1 += 1,
-            similar::ChangeTag::Equal => {}
-        }
+    let yours = match &entry.yours {
+        Yours::File(content) => Some(content),
+        _ => None,
+    };
+    match &entry.outcome {
+        Outcome::Take(Take::Write(after)) | Outcome::Merged(after) => Some((yours, Some(after))),
+        Outcome::Take(Take::Delete) => Some((yours, None)),
+        Outcome::Conflict(Conflict {
+            write: Some(after), ..
+        }) => Some((yours, Some(after))),
+        _ => None,
     }
-    Some(counts)
 }
 
-pub fn stat(comparison: &Comparison, style: Style) -> String {
-    let width = comparison
-        .differences
+/// `(insertions, deletions)` from `before` to `after`.
+fn line_counts(before: Option<&Content>, after: Option<&Content>) -> (usize, usize) {
+    let old = lines_of(before);
+    let new = lines_of(after);
+    let mut counts = (0, 0);
+    for op in diff_ops(&old, &new) {
+        counts.0 += op.new_range().len();
+        counts.1 += op.old_range().len();
+    }
+    counts
+}
+
+fn lines_of(content: Option<&Content>) -> Vec<&[u8]> {
+    content.map(|c| split_lines(&c.bytes)).unwrap_or_default()
+}
+
+fn diff_ops(old: &[&[u8]], new: &[&[u8]]) -> Vec<DiffOp> {
+    let deadline = Instant::now() + DIFF_DEADLINE;
+    capture_diff_slices_deadline(Algorithm::Myers, old, new, Some(deadline))
+        .into_iter()
+        .filter(|op| !matches!(op, DiffOp::Equal { .. }))
+        .collect()
+}
+
+/// Each path with something to take, its outcome and how many lines the
+/// upgrade adds and removes there (the starter's change, applied onto yours).
+pub fn stat(plan: &Plan) -> String {
+    let entries: Vec<&Entry> = plan.entries.iter().filter(|e| e.to_take()).collect();
+    let width = entries
         .iter()
-        .map(|d| d.path.len())
+        .map(|e| shown(&e.path).chars().count())
         .max()
         .unwrap_or(0);
     let mut out = String::new();
     let (mut insertions, mut deletions) = (0, 0);
-    for difference in &comparison.differences {
-        let detail = match line_counts(difference) {
-            Some((add, del)) => {
+    for entry in &entries {
+        let detail = match change(entry) {
+            Some((before, after)) => {
+                let (add, del) = line_counts(before, after);
                 insertions += add;
                 deletions += del;
+                let mode = match (before, after) {
+                    (Some(b), Some(a)) if b.executable != a.executable => " (mode)",
+                    _ => "",
+                };
                 format!(
-                    "{} {}",
-                    style.paint("32", &format!("+{add}")),
-                    style.paint("31", &format!("-{del}"))
+                    "{} {}{mode}",
+                    paint(GREEN, &format!("+{add}")),
+                    paint(RED, &format!("-{del}"))
                 )
             }
-            None => "binary".to_owned(),
+            None if entry.binary => "binary".to_owned(),
+            None => "-".to_owned(),
         };
         out.push_str(&format!(
             " {:<width$} | {:<8} {detail}\n",
-            difference.path,
-            difference.status.key()
+            shown(&entry.path),
+            entry.outcome_key()
         ));
     }
-    let files = comparison.differences.len();
+    let files = entries.len();
     out.push_str(&format!(
-        " {files} file{} differ, {insertions} insertion{}(+), {deletions} deletion{}(-)\n",
-        if files == 1 { "" } else { "s" },
-        if insertions == 1 { "" } else { "s" },
-        if deletions == 1 { "" } else { "s" },
+        " {files} file{} to take, {insertions} insertion{}(+), {deletions} deletion{}(-)\n",
+        plural(files),
+        plural(insertions),
+        plural(deletions),
     ));
     out
 }
 
-/// A unified diff with git headers that `git apply` and `patch -p1` accept,
-/// turning the project into the current starter. Binary files cannot be
-/// expressed for both tools, so they are left out and named in the second
-/// value for the caller to report.
-pub fn patch(comparison: &Comparison, style: Style) -> (String, Vec<String>) {
+/// A git-style patch of what `upgrade` writes: the starter's changes applied
+/// onto your files (never a revert of your edits), conflicts with their
+/// markers, and the starter's version of a conflicted file beside it. `git
+/// apply` and `patch -p1` accept it. The second value names the files left out
+/// because they are binary or cannot be told apart without a manifest.
+pub fn patch(plan: &Plan) -> (String, Vec<String>) {
     let mut out = String::new();
-    let mut skipped = Vec::new();
-    for difference in &comparison.differences {
-        if difference.binary {
-            skipped.push(difference.path.clone());
-            continue;
+    let mut left_out = Vec::new();
+    for entry in plan.entries.iter().filter(|e| e.to_take()) {
+        if let Some((before, after)) = change(entry) {
+            file_patch(&mut out, &entry.path, before, after);
+        } else if matches!(entry.outcome, Outcome::Unknown) || entry.binary {
+            left_out.push(entry.path.clone());
         }
-        let path = &difference.path;
-        let old = text(difference.project.as_deref());
-        let new = text(difference.starter.as_deref());
-        let mut header = format!("diff --git a/{path} b/{path}\n");
-        let (old_name, new_name) = match (&difference.project, &difference.starter) {
-            (None, _) => {
-                header.push_str(&format!("new file mode {}\n", mode(difference.executable)));
-                ("/dev/null".to_owned(), format!("b/{path}"))
+        if let Outcome::Conflict(Conflict {
+            beside: Some(theirs),
+            ..
+        }) = &entry.outcome
+        {
+            if !entry.binary && !crate::compare::looks_binary(&theirs.bytes) {
+                file_patch(&mut out, &beside_path(&entry.path), None, Some(theirs));
             }
-            (_, None) => {
-                header.push_str(&format!(
-                    "deleted file mode {}\n",
-                    mode(difference.project_executable)
-                ));
-                (format!("a/{path}"), "/dev/null".to_owned())
-            }
-            _ => (format!("a/{path}"), format!("b/{path}")),
-        };
-        out.push_str(&style.paint("1", header.trim_end()));
-        out.push('\n');
-        if old.is_empty() && new.is_empty() {
-            continue; // An empty file created or deleted: the header says it all.
-        }
-        let diff = TextDiff::from_lines(old.as_str(), new.as_str());
-        let body = diff
-            .unified_diff()
-            .context_radius(3)
-            .header(&old_name, &new_name)
-            .to_string();
-        for line in body.lines() {
-            let painted = match line.as_bytes().first() {
-                _ if line.starts_with("---") || line.starts_with("+++") => style.paint("1", line),
-                Some(b'+') => style.paint("32", line),
-                Some(b'-') => style.paint("31", line),
-                Some(b'@') => style.paint("36", line),
-                _ => line.to_owned(),
-            };
-            out.push_str(&painted);
-            out.push('\n');
         }
     }
-    (out, skipped)
+    (out, left_out)
+}
+
+/// One file's part of a patch, byte for byte: every line keeps its own
+/// ending (CRLF stays CRLF), and a missing final newline is marked as git
+/// marks it.
+fn file_patch(out: &mut String, path: &str, before: Option<&Content>, after: Option<&Content>) {
+    let mut header = format!("diff --git a/{path} b/{path}\n");
+    let (old_name, new_name) = match (before, after) {
+        (None, Some(after)) => {
+            header.push_str(&format!("new file mode {}\n", mode(after.executable)));
+            ("/dev/null".to_owned(), format!("b/{path}"))
+        }
+        (Some(before), None) => {
+            header.push_str(&format!("deleted file mode {}\n", mode(before.executable)));
+            (format!("a/{path}"), "/dev/null".to_owned())
+        }
+        (Some(before), Some(after)) => {
+            if before.executable != after.executable {
+                header.push_str(&format!(
+                    "old mode {}\nnew mode {}\n",
+                    mode(before.executable),
+                    mode(after.executable)
+                ));
+            }
+            (format!("a/{path}"), format!("b/{path}"))
+        }
+        (None, None) => return,
+    };
+    out.push_str(&paint(BOLD, header.trim_end()));
+    out.push('\n');
+    let old = lines_of(before);
+    let new = lines_of(after);
+    if old == new {
+        return; // A mode change, or an empty file created or deleted: the header says it all.
+    }
+    out.push_str(&paint(BOLD, &format!("--- {old_name}")));
+    out.push('\n');
+    out.push_str(&paint(BOLD, &format!("+++ {new_name}")));
+    out.push('\n');
+    let deadline = Instant::now() + DIFF_DEADLINE;
+    let ops = capture_diff_slices_deadline(Algorithm::Myers, &old, &new, Some(deadline));
+    for group in group_diff_ops(ops, 3) {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
+        let old_range = first.old_range().start..last.old_range().end;
+        let new_range = first.new_range().start..last.new_range().end;
+        let hunk = format!(
+            "@@ -{} +{} @@",
+            hunk_range(old_range.start, old_range.len()),
+            hunk_range(new_range.start, new_range.len())
+        );
+        out.push_str(&paint(CYAN, &hunk));
+        out.push('\n');
+        for op in &group {
+            let (tag, old_lines, new_lines) = op.as_tag_tuple();
+            let (removed, added) = match tag {
+                DiffTag::Equal => {
+                    for line in &old[old_lines] {
+                        push_line(out, ' ', line, None);
+                    }
+                    continue;
+                }
+                DiffTag::Delete => (old_lines, 0..0),
+                DiffTag::Insert => (0..0, new_lines),
+                DiffTag::Replace => (old_lines, new_lines),
+            };
+            for line in &old[removed] {
+                push_line(out, '-', line, Some(RED));
+            }
+            for line in &new[added] {
+                push_line(out, '+', line, Some(GREEN));
+            }
+        }
+    }
+}
+
+/// One patch line: the marker, the line's bytes with its own ending, and
+/// git's note when the line has none.
+fn push_line(out: &mut String, marker: char, line: &[u8], style: Option<Style>) {
+    // Text files only reach here (binary ones are left out), so this is lossless.
+    let text = String::from_utf8_lossy(line);
+    let (body, ending) = match text.strip_suffix("\r\n") {
+        Some(body) => (body, "\r\n"),
+        None => match text.strip_suffix('\n') {
+            Some(body) => (body, "\n"),
+            None => (text.as_ref(), ""),
+        },
+    };
+    let content = format!("{marker}{body}");
+    match style {
+        Some(style) => out.push_str(&paint(style, &content)),
+        None => out.push_str(&content),
+    }
+    if ending.is_empty() {
+        out.push_str("\n\\ No newline at end of file\n");
+    } else {
+        out.push_str(ending);
+    }
+}
+
+/// `start,len` in a hunk header (1-based; a lone line drops `,1`; an empty
+/// range names the line before it).
+fn hunk_range(start: usize, len: usize) -> String {
+    match len {
+        0 => format!("{start},0"),
+        1 => format!("{}", start + 1),
+        _ => format!("{},{len}", start + 1),
+    }
 }
 
 fn mode(executable: bool) -> &'static str {
@@ -225,164 +426,384 @@ fn mode(executable: bool) -> &'static str {
     }
 }
 
-fn text(bytes: Option<&[u8]>) -> String {
-    bytes
-        .map(|b| String::from_utf8_lossy(b).into_owned())
-        .unwrap_or_default()
+/// Which command a JSON document describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonFor {
+    Diff,
+    /// `upgrade`; `applied` is false for `--dry-run`.
+    Upgrade {
+        applied: bool,
+    },
 }
 
-/// The `--format json` document; its schema is in docs/diff-json.md.
-pub fn json(comparison: &Comparison) -> String {
+/// The `--format json` document of `diff` and `upgrade`; its schema is in
+/// docs/diff-json.md.
+pub fn json(plan: &Plan, kind: JsonFor) -> String {
     let mut out = String::from("{\n");
-    out.push_str("  \"schema_version\": 1,\n");
-    out.push_str(&format!(
-        "  \"project\": {},\n",
-        quote(&comparison.project_name)
-    ));
+    out.push_str("  \"schema_version\": 2,\n");
+    let (command, applied) = match kind {
+        JsonFor::Diff => ("diff", false),
+        JsonFor::Upgrade { applied } => ("upgrade", applied),
+    };
+    out.push_str(&format!("  \"command\": \"{command}\",\n"));
+    out.push_str(&format!("  \"applied\": {applied},\n"));
+    out.push_str(&format!("  \"project\": {},\n", quote(&plan.project_name)));
     out.push_str(&format!(
         "  \"quickscale_version\": {},\n",
         quote(QUICKSCALE_VERSION)
     ));
     out.push_str(&format!(
         "  \"made_with\": {},\n",
-        comparison
-            .made_with
-            .as_deref()
-            .map_or("null".to_owned(), quote)
+        json_string(plan.made_with.as_deref())
     ));
-    out.push_str(&format!("  \"classified\": {},\n", comparison.classified()));
+    out.push_str(&format!(
+        "  \"base_digest\": {},\n",
+        json_string(plan.base_digest.as_deref())
+    ));
+    out.push_str(&format!(
+        "  \"base_version\": {},\n",
+        json_string(plan.base_version)
+    ));
+    out.push_str(&format!("  \"classified\": {},\n", plan.classified()));
     out.push_str(&format!(
         "  \"up_to_date\": {},\n",
-        comparison.differences.is_empty()
+        !plan.has_changes_to_take()
+    ));
+    let count = |key: &str| {
+        plan.entries
+            .iter()
+            .filter(|e| e.outcome_key() == key)
+            .count()
+    };
+    out.push_str(&format!(
+        "  \"counts\": {{\"take\": {}, \"merged\": {}, \"conflict\": {}, \"keep\": {}, \"unknown\": {}}},\n",
+        count("take"),
+        count("merged"),
+        count("conflict"),
+        count("keep"),
+        count("unknown")
     ));
     out.push_str("  \"files\": [");
-    for (index, difference) in comparison.differences.iter().enumerate() {
+    for (index, entry) in plan.entries.iter().enumerate() {
         out.push_str(if index == 0 { "\n" } else { ",\n" });
-        let (insertions, deletions) = match line_counts(difference) {
-            Some((add, del)) => (add.to_string(), del.to_string()),
+        let (insertions, deletions) = match change(entry) {
+            Some((before, after)) => {
+                let (add, del) = line_counts(before, after);
+                (add.to_string(), del.to_string())
+            }
             None => ("null".to_owned(), "null".to_owned()),
         };
+        let (reason, detail, beside) = match &entry.outcome {
+            Outcome::Conflict(conflict) => (
+                quote(conflict.reason.key()),
+                quote(&conflict_detail(entry, conflict)),
+                if conflict.beside.is_some() {
+                    quote(&beside_path(&entry.path))
+                } else {
+                    "null".to_owned()
+                },
+            ),
+            _ => ("null".to_owned(), "null".to_owned(), "null".to_owned()),
+        };
         out.push_str(&format!(
-            "    {{\"path\": {}, \"status\": \"{}\", \"safe\": {}, \"binary\": {}, \"insertions\": {insertions}, \"deletions\": {deletions}}}",
-            quote(&difference.path),
-            difference.status.key(),
-            difference.status.is_safe(),
-            difference.binary,
+            "    {{\"path\": {}, \"outcome\": \"{}\", \"action\": {}, \"safe\": {}, \"binary\": {}, \
+             \"insertions\": {insertions}, \"deletions\": {deletions}, \"reason\": {reason}, \
+             \"detail\": {detail}, \"beside\": {beside}}}",
+            quote(&entry.path),
+            entry.outcome_key(),
+            json_string(entry.action_key()),
+            entry.is_safe(),
+            entry.binary,
         ));
     }
-    if !comparison.differences.is_empty() {
+    if !plan.entries.is_empty() {
         out.push_str("\n  ");
     }
     out.push_str("]\n}\n");
     out
 }
 
+fn json_string(value: Option<&str>) -> String {
+    value.map_or("null".to_owned(), quote)
+}
+
+/// `upgrade --dry-run`: what would happen to each path.
+pub fn upgrade_plan(plan: &Plan) -> String {
+    let mut out = format!(
+        "Upgrade plan for {} to the starter of quickscale {QUICKSCALE_VERSION}{}",
+        shown(&plan.project_name),
+        made_with(plan)
+    );
+    if plan.entries.is_empty() {
+        out.push_str("Nothing to do: the project is up to date.\n");
+        return out;
+    }
+    for entry in &plan.entries {
+        let what = match (&entry.outcome, entry.action_key()) {
+            (_, Some(action)) => format!("take ({action})"),
+            (Outcome::Conflict(conflict), _) => {
+                format!("conflict: {}", conflict_detail(entry, conflict))
+            }
+            (Outcome::Merged(_), _) => "merge (clean)".to_owned(),
+            _ => "keep (yours)".to_owned(),
+        };
+        let style = match entry.outcome {
+            Outcome::Conflict(_) => RED,
+            Outcome::Keep => YELLOW,
+            _ => GREEN,
+        };
+        out.push_str(&format!(
+            "  {}  {what}\n",
+            paint(style, &shown(&entry.path))
+        ));
+    }
+    out.push_str(&counts_line(plan));
+    out.push_str("Nothing was written (--dry-run).\n");
+    out
+}
+
+fn counts_line(plan: &Plan) -> String {
+    let count = |key: &str| {
+        plan.entries
+            .iter()
+            .filter(|e| e.outcome_key() == key)
+            .count()
+    };
+    format!(
+        "{} taken, {} merged, {} conflict{}, {} kept as you changed them.\n",
+        count("take"),
+        count("merged"),
+        count("conflict"),
+        plural(count("conflict")),
+        count("keep")
+    )
+}
+
+/// What `upgrade` did, the conflicts left and the commands to run next.
+/// `notes` are lines about per-project values it generated.
+pub fn upgrade_done(plan: &Plan, from: &str, notes: &[String], applied: bool) -> String {
+    let name = shown(&plan.project_name);
+    if !applied {
+        let unresolved: Vec<String> = plan
+            .conflicts()
+            .map(|(entry, conflict)| {
+                format!(
+                    "  {}: {}\n",
+                    paint(RED, &shown(&entry.path)),
+                    conflict_detail(entry, conflict)
+                )
+            })
+            .collect();
+        let mut out = format!("{name} is up to date with the starter of quickscale {QUICKSCALE_VERSION}; nothing to do.\n");
+        if !unresolved.is_empty() {
+            out = format!("{name} has nothing new to take from the starter of quickscale {QUICKSCALE_VERSION}, but the last upgrade's conflicts are unresolved:\n");
+            out.extend(unresolved);
+            out.push_str("Edit each file, remove the markers and commit.\n");
+        }
+        return out;
+    }
+    let mut out = format!("Upgraded {name} from {from} to quickscale {QUICKSCALE_VERSION}: ");
+    out.push_str(&counts_line(plan));
+    for note in notes {
+        out.push_str(&format!("{note}\n"));
+    }
+    let conflicts: Vec<(&Entry, &Conflict)> = plan.conflicts().collect();
+    if !conflicts.is_empty() {
+        out.push('\n');
+        out.push_str(&paint(BOLD, "Conflicts to resolve:"));
+        out.push('\n');
+        for (entry, conflict) in &conflicts {
+            out.push_str(&format!(
+                "  {}: {}\n",
+                paint(RED, &shown(&entry.path)),
+                conflict_detail(entry, conflict)
+            ));
+        }
+    }
+    out.push('\n');
+    out.push_str(&paint(BOLD, "Next:"));
+    out.push('\n');
+    out.push_str("  git diff                        # review what changed\n");
+    if !conflicts.is_empty() {
+        out.push_str("  git grep -n '^<<<<<<< yours'    # find the conflict markers; edit each file, remove the markers\n");
+    }
+    let relock = conflicts
+        .iter()
+        .filter_map(|(entry, _)| lock_command(&entry.path))
+        .next()
+        .or_else(|| {
+            plan.entries
+                .iter()
+                .any(|e| e.path == "pyproject.toml" && e.to_take())
+                .then_some("uv lock")
+        });
+    if let Some(command) = relock {
+        out.push_str(&format!(
+            "  {command:<31} # regenerate the lock file, then: uv sync\n"
+        ));
+    }
+    out.push_str("  uv run pytest                   # run the tests\n");
+    out.push_str(&format!(
+        "  git add -A && git commit -m 'Upgrade to quickscale {QUICKSCALE_VERSION}'\n"
+    ));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compare::{Entry, Outcome, Plan, Take, Yours};
 
-    fn comparison(differences: Vec<Difference>) -> Comparison {
-        Comparison {
-            project_name: "acme \"x\"".into(),
-            made_with: Some("0.1.0".into()),
-            differences,
+    fn text(s: &str) -> Content {
+        Content {
+            bytes: s.as_bytes().to_vec(),
+            executable: false,
         }
     }
 
-    fn text_difference(
-        path: &str,
-        status: Status,
-        project: Option<&str>,
-        starter: Option<&str>,
-    ) -> Difference {
-        Difference {
+    fn plan(entries: Vec<Entry>) -> Plan {
+        Plan {
+            project_name: "acme \"x\"".into(),
+            made_with: Some("0.1.0".into()),
+            base_digest: Some("sha256:00".into()),
+            base_version: Some("0.1.0"),
+            entries,
+        }
+    }
+
+    fn entry(path: &str, yours: Option<&str>, outcome: Outcome) -> Entry {
+        Entry {
             path: path.into(),
-            status,
-            project: project.map(|s| s.as_bytes().to_vec()),
-            starter: starter.map(|s| s.as_bytes().to_vec()),
-            executable: false,
-            project_executable: false,
+            yours: yours.map_or(Yours::Absent, |s| Yours::File(text(s))),
+            outcome,
             binary: false,
         }
     }
 
+    fn strip(text: &str) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                for c in chars.by_ref() {
+                    if c == 'm' {
+                        break;
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
     #[test]
-    fn patch_has_git_headers_and_dev_null_for_added_and_removed() {
-        let (patch, skipped) = patch(
-            &comparison(vec![
-                text_difference(
-                    "a.txt",
-                    Status::Upstream,
-                    Some("one\ntwo\n"),
-                    Some("one\n2\n"),
-                ),
-                text_difference("new.txt", Status::Added, None, Some("fresh\n")),
-                text_difference("old.txt", Status::Removed, Some("stale\n"), None),
-                text_difference("empty/__init__.py", Status::Added, None, Some("")),
-            ]),
-            Style { color: false },
+    fn patch_applies_the_starter_onto_yours_byte_for_byte() {
+        let p = plan(vec![
+            entry(
+                "a.txt",
+                Some("one\r\ntwo\r\n"),
+                Outcome::Take(Take::Write(text("one\r\n2\r\n"))),
+            ),
+            entry("new.txt", None, Outcome::Take(Take::Write(text("fresh")))),
+            entry("old.txt", Some("stale\n"), Outcome::Take(Take::Delete)),
+            entry(
+                "empty/__init__.py",
+                None,
+                Outcome::Take(Take::Write(text(""))),
+            ),
+            entry("mine.txt", Some("mine\n"), Outcome::Keep),
+        ]);
+        let (patch, left_out) = patch(&p);
+        let patch = strip(&patch);
+        assert!(left_out.is_empty());
+        assert!(
+            patch.contains("--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n one\r\n-two\r\n+2\r\n"),
+            "{patch:?}"
         );
-        assert!(skipped.is_empty());
-        assert!(patch.contains("diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n one\n-two\n+2\n"), "{patch}");
+        assert!(patch.contains("new file mode 100644\n--- /dev/null\n+++ b/new.txt\n@@ -0,0 +1 @@\n+fresh\n\\ No newline at end of file\n"), "{patch:?}");
         assert!(
             patch.contains(
-                "new file mode 100644\n--- /dev/null\n+++ b/new.txt\n@@ -0,0 +1 @@\n+fresh\n"
+                "deleted file mode 100644\n--- a/old.txt\n+++ /dev/null\n@@ -1 +0,0 @@\n-stale\n"
             ),
-            "{patch}"
-        );
-        assert!(
-            patch.contains("deleted file mode 100644\n--- a/old.txt\n+++ /dev/null\n"),
-            "{patch}"
+            "{patch:?}"
         );
         assert!(
             patch.contains(
                 "diff --git a/empty/__init__.py b/empty/__init__.py\nnew file mode 100644\n"
             ),
-            "{patch}"
+            "{patch:?}"
         );
-        assert!(!patch.contains('\x1b'));
+        assert!(
+            !patch.contains("mine.txt"),
+            "your own edits are never in the patch"
+        );
     }
 
     #[test]
-    fn binary_files_are_named_not_printed() {
-        let mut binary = text_difference("logo.png", Status::Upstream, Some("x"), Some("y"));
-        binary.binary = true;
-        let (patch, skipped) = patch(&comparison(vec![binary.clone()]), Style { color: false });
-        assert_eq!(patch, "");
-        assert_eq!(skipped, vec!["logo.png".to_owned()]);
-        assert!(stat(&comparison(vec![binary]), Style { color: false }).contains("binary"));
+    fn stat_counts_the_starters_change_onto_yours() {
+        let p = plan(vec![
+            entry(
+                "a.txt",
+                Some("1\n2\n3\n"),
+                Outcome::Take(Take::Write(text("1\n2\n3\n4\n5\n"))),
+            ),
+            entry("b.txt", Some("x\ny\n"), Outcome::Take(Take::Delete)),
+            entry("mine.txt", Some("mine\n"), Outcome::Keep),
+        ]);
+        let stat = strip(&stat(&p));
+        assert!(stat.contains(" a.txt | take     +2 -0\n"), "{stat}");
+        assert!(stat.contains(" b.txt | take     +0 -2\n"), "{stat}");
+        assert!(!stat.contains("mine.txt"), "{stat}");
+        assert!(
+            stat.ends_with(" 2 files to take, 2 insertions(+), 2 deletions(-)\n"),
+            "{stat}"
+        );
     }
 
     #[test]
-    fn json_escapes_and_lists_files() {
-        let doc = json(&comparison(vec![text_difference(
-            "a.txt",
-            Status::Local,
-            Some("1\n"),
-            Some("2\n"),
-        )]));
+    fn json_escapes_and_counts() {
+        let doc = json(
+            &plan(vec![entry("a\"b.txt", Some("1\n"), Outcome::Keep)]),
+            JsonFor::Diff,
+        );
         assert!(doc.contains("\"project\": \"acme \\\"x\\\"\""), "{doc}");
+        assert!(doc.contains("\"path\": \"a\\\"b.txt\", \"outcome\": \"keep\", \"action\": null, \"safe\": false"), "{doc}");
+        assert!(doc.contains("\"up_to_date\": true"), "{doc}");
+        assert!(doc.contains("\"counts\": {\"take\": 0, \"merged\": 0, \"conflict\": 0, \"keep\": 1, \"unknown\": 0}"), "{doc}");
+    }
+
+    #[test]
+    fn summary_never_says_up_to_date_while_something_differs() {
+        assert!(summary(&plan(vec![]), 0).contains("is up to date"));
+        let filtered = strip(&summary(&plan(vec![]), 2));
+        assert!(!filtered.contains("up to date"), "{filtered}");
+        assert!(filtered.contains("leaves out 2 files"), "{filtered}");
+        let local = strip(&summary(
+            &plan(vec![entry("a", Some("1\n"), Outcome::Keep)]),
+            0,
+        ));
         assert!(
-            doc.contains("\"status\": \"local\", \"safe\": false"),
-            "{doc}"
+            local.contains("nothing to take") && local.contains("Changed by you only"),
+            "{local}"
         );
-        assert!(doc.contains("\"insertions\": 1, \"deletions\": 1"), "{doc}");
-        let empty = json(&comparison(vec![]));
         assert!(
-            empty.contains("\"up_to_date\": true") && empty.contains("\"files\": []"),
-            "{empty}"
+            !local.contains("quickscale upgrade"),
+            "no hint to take what is not there: {local}"
         );
     }
 
     #[test]
-    fn colour_only_when_asked() {
-        let c = comparison(vec![text_difference(
-            "a.txt",
-            Status::Conflict,
+    fn control_characters_in_paths_are_escaped() {
+        let p = plan(vec![entry(
+            "evil\u{1b}[31m\npath",
             Some("1\n"),
-            Some("2\n"),
+            Outcome::Take(Take::Delete),
         )]);
-        assert!(summary(&c, Style { color: true }).contains("\x1b[31m"));
-        assert!(!summary(&c, Style { color: false }).contains('\x1b'));
+        for text in [summary(&p, 0), name_only(&p), stat(&p), upgrade_plan(&p)] {
+            let plain = strip(&text);
+            assert!(!plain.contains("\u{1b}[31m\n"), "{text:?}");
+            assert!(plain.contains("evil\\u{1b}[31m\\npath"), "{plain:?}");
+        }
     }
 }

@@ -1,14 +1,15 @@
-//! `quickscale diff` on real generated projects: classification, patches that
-//! git and patch apply, the machine formats, exit codes and errors, and that
-//! no mode ever writes into the project.
+//! `quickscale diff` on real projects: made by the current binary, or by 0.1.0
+//! and seen by the next starter (support/starters.rs). Classification,
+//! patches that git and patch apply onto your files, the machine formats,
+//! exit codes, errors, hostile projects, and that no mode ever writes.
 
 use std::fs;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
-use crate::support::{
-    assert_one_line_error, quickscale, snapshot, stderr, stdout, ScratchWorkspace,
-};
+use crate::support::starters::{next_starter_binary, OldProject, NEXT_CRLF_TEXT, OLD_TIME_ZONE};
+use crate::support::{assert_one_line_error, quickscale, snapshot, stderr, stdout};
 use pretty_assertions::assert_eq;
 
 /// A freshly generated project named `acme` in its own temporary directory.
@@ -47,48 +48,11 @@ impl Project {
     fn manifest(&self) -> String {
         fs::read_to_string(self.path(".quickscale.toml")).unwrap()
     }
-
-    /// Makes the project look as if an older starter had written `rel` with
-    /// `old` content: the file and its manifest hash both say `old`.
-    fn as_if_older_starter_wrote(&self, rel: &str, old: &str) {
-        fs::write(self.path(rel), old).unwrap();
-        self.set_manifest_hash(rel, Some(&hash(old.as_bytes())));
-    }
-
-    /// Rewrites (or with None removes, or adds) the manifest line for `rel`.
-    fn set_manifest_hash(&self, rel: &str, hash: Option<&str>) {
-        let key = format!("\"{rel}\" = ");
-        let mut lines: Vec<String> = self.manifest().lines().map(str::to_owned).collect();
-        lines.retain(|line| !line.starts_with(&key));
-        if let Some(hash) = hash {
-            lines.push(format!("{key}\"{hash}\""));
-        }
-        fs::write(self.path(".quickscale.toml"), lines.join("\n") + "\n").unwrap();
-    }
-}
-
-fn hash(bytes: &[u8]) -> String {
-    quickscale::manifest::content_hash(bytes)
 }
 
 fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", stdout(output)))
-}
-
-fn statuses(output: &Output) -> Vec<(String, String)> {
-    let doc = json(output);
-    doc["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_owned(),
-                f["status"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
 }
 
 #[test]
@@ -113,156 +77,175 @@ fn a_fresh_project_is_up_to_date() {
     assert_eq!(doc["files"].as_array().unwrap().len(), 0);
 }
 
-/// One project with every case at once, each classified from the manifest.
-fn project_with_every_case() -> Project {
+#[test]
+fn only_your_own_changes_mean_nothing_to_take() {
     let project = Project::new();
-    // changed by you
     fs::write(project.path("README.md"), "my own readme\n").unwrap();
-    // safe to take: the starter changed it since init, the user never touched it
-    project.as_if_older_starter_wrote("config/urls.py", "# urls.py as an older starter wrote it\n");
-    // changed by both
-    project.set_manifest_hash("config/wsgi.py", Some(&hash(b"older starter wsgi\n")));
-    fs::write(project.path("config/wsgi.py"), "user's own wsgi\n").unwrap();
-    // deleted by you
     fs::remove_file(project.path("conftest.py")).unwrap();
-    // new in the starter: init never wrote it
-    fs::remove_file(project.path("config/asgi.py")).unwrap();
-    project.set_manifest_hash("config/asgi.py", None);
-    // new and empty (a package marker), which patches must still create
-    fs::remove_file(project.path("config/settings/__init__.py")).unwrap();
-    project.set_manifest_hash("config/settings/__init__.py", None);
-    // removed from the starter: init wrote it, the starter no longer ships it
-    fs::write(project.path("legacy.cfg"), "old setting\n").unwrap();
-    project.set_manifest_hash("legacy.cfg", Some(&hash(b"old setting\n")));
-    // files the user added are none of the starter's business
+    let output = project.diff(&[]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "usable in CI: {}",
+        stdout(&output)
+    );
+    let text = stdout(&output);
+    assert!(
+        text.contains("acme has nothing to take from the starter"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Changed by you only (nothing to take):\n  README.md\n  conftest.py\n"),
+        "{text}"
+    );
+    assert_eq!(stdout(&project.diff(&["--name-only"])), "");
+    assert_eq!(
+        stdout(&project.diff(&["--patch"])),
+        "",
+        "never a patch that reverts your edits"
+    );
+    assert_eq!(
+        json(&project.diff(&["--format", "json"]))["up_to_date"],
+        true
+    );
+}
+
+/// A 0.1.0 project with an edit of every kind, seen by the next starter.
+fn edited_old_project() -> OldProject {
+    let project = OldProject::new("acme");
+    project.edit("README.md", "# acme\n", "# ACME\n"); // merges with the starter's new section
+    project.edit(
+        "config/settings/base.py",
+        OLD_TIME_ZONE,
+        "TIME_ZONE = \"Asia/Tokyo\"\n",
+    ); // conflict
+    project.edit("config/wsgi.py", "import os\n", "import os  # ours\n"); // yours only
     fs::create_dir_all(project.path("acme/blog")).unwrap();
-    fs::write(project.path("acme/blog/models.py"), "# mine\n").unwrap();
-    fs::write(project.path("notes.txt"), "mine\n").unwrap();
+    project.write("acme/blog/models.py", "# mine\n");
     project
 }
 
 #[test]
-fn classifies_each_kind_of_change() {
-    let project = project_with_every_case();
-    let output = project.diff(&["--format", "json"]);
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(
-        statuses(&output),
-        [
-            ("README.md", "local"),
-            ("config/asgi.py", "added"),
-            ("config/settings/__init__.py", "added"),
-            ("config/urls.py", "upstream"),
-            ("config/wsgi.py", "conflict"),
-            ("conftest.py", "missing"),
-            ("legacy.cfg", "removed"),
-        ]
-        .map(|(p, s)| (p.to_owned(), s.to_owned()))
-        .to_vec()
-    );
+fn every_outcome_is_classified_and_only_starter_changes_count() {
+    let project = edited_old_project();
+    let output = project.next_read_only(&["diff", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let doc = json(&output);
+    let got: Vec<(String, String, bool)> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let what = f["action"].as_str().or(f["reason"].as_str()).unwrap_or("-");
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                format!("{}/{what}", f["outcome"].as_str().unwrap()),
+                f["safe"] == true,
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String, bool)> = [
+        ("README.md", "merged/-", true),
+        ("acme/core/signals.py", "take/add", true),
+        ("acme/static/css/print.css", "take/add", true),
+        ("acme/static/favicon.ico", "take/update", true),
+        ("config/asgi.py", "take/delete", true),
+        ("config/settings/base.py", "conflict/lines", false),
+        ("config/urls.py", "take/update", true),
+        ("config/wsgi.py", "keep/-", false),
+        ("gunicorn.conf.py", "take/update", true),
+        ("uv.lock", "take/update", true),
+    ]
+    .iter()
+    .map(|(p, o, s)| (p.to_string(), o.to_string(), *s))
+    .collect();
+    assert_eq!(got, expected);
+    assert_eq!(doc["schema_version"], 2);
+    assert_eq!(doc["command"], "diff");
     assert_eq!(doc["classified"], true);
-    assert_eq!(doc["made_with"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(doc["files"][3]["safe"], true);
-    assert_eq!(doc["files"][4]["safe"], false);
+    assert_eq!(doc["up_to_date"], false);
+    assert_eq!(doc["made_with"], "0.1.0");
+    assert_eq!(doc["base_version"], "0.1.0");
+    assert_eq!(doc["counts"]["take"], 7);
 
-    let summary = stdout(&project.diff(&[]));
+    let summary = project.next_read_only(&["diff"]);
+    let text = stdout(&summary);
     for expected in [
-        "acme: 7 files differ",
-        "Safe to take (changed in the starter, untouched by you):\n  config/urls.py\n",
-        "Safe to take (new in the starter):\n  config/asgi.py\n  config/settings/__init__.py\n",
-        "Safe to delete (removed from the starter, untouched by you):\n  legacy.cfg\n",
-        "Merge by hand (changed by you and in the starter):\n  config/wsgi.py\n",
-        "Changed by you only (nothing to take):\n  README.md\n",
-        "Missing in your project:\n  conftest.py\n",
+        "acme: 9 files to take from the starter of quickscale",
+        "Changed in the starter, untouched by you (upgrade takes them):\n  acme/static/favicon.ico (binary)\n  config/urls.py\n  gunicorn.conf.py\n  uv.lock\n",
+        "New in the starter (upgrade adds them):\n  acme/core/signals.py\n  acme/static/css/print.css\n",
+        "Removed from the starter, untouched by you (upgrade deletes them):\n  config/asgi.py\n",
+        "Changed by you and in the starter, merging cleanly:\n  README.md\n",
+        "Conflicts (need you after the upgrade):\n  config/settings/base.py (1 conflicting hunk",
+        "Changed by you only (nothing to take):\n  config/wsgi.py\n",
+        "quickscale upgrade",
     ] {
-        assert!(summary.contains(expected), "{expected:?} in\n{summary}");
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
     }
     assert!(
-        !summary.contains("notes.txt") && !summary.contains("blog"),
-        "user files are not reported"
+        !text.contains("blog"),
+        "files you added are none of the starter's business"
     );
 
-    let names = stdout(&project.diff(&["--name-only"]));
-    assert_eq!(
-        names,
-        "README.md\nconfig/asgi.py\nconfig/settings/__init__.py\nconfig/urls.py\nconfig/wsgi.py\nconftest.py\nlegacy.cfg\n"
-    );
-    let safe = stdout(&project.diff(&["--name-only", "--safe-only"]));
-    assert_eq!(
-        safe,
-        "config/asgi.py\nconfig/settings/__init__.py\nconfig/urls.py\nlegacy.cfg\n"
-    );
+    let names = stdout(&project.next_read_only(&["diff", "--name-only"]));
+    assert_eq!(names, "README.md\nacme/core/signals.py\nacme/static/css/print.css\nacme/static/favicon.ico\nconfig/asgi.py\nconfig/settings/base.py\nconfig/urls.py\ngunicorn.conf.py\nuv.lock\n");
+    let safe = stdout(&project.next_read_only(&["diff", "--name-only", "--safe-only"]));
+    assert_eq!(safe, names.replace("config/settings/base.py\n", ""));
 
-    let stat = stdout(&project.diff(&["--stat"]));
-    assert!(stat.contains("config/urls.py"), "{stat}");
-    assert!(stat.contains("upstream"), "{stat}");
-    assert!(stat.contains(" 7 files differ,"), "{stat}");
-}
-
-/// The real thing: a binary built from a changed starter reports the change
-/// as safe to take in a project made by the current binary.
-#[test]
-fn a_binary_with_a_newer_starter_offers_its_changes() {
-    let project = Project::new();
-    fs::write(project.path("README.md"), "customised\n").unwrap();
-    let scratch = ScratchWorkspace::new();
-    let settings = scratch.starter().join("config/urls.py");
-    let mut text = fs::read_to_string(&settings).unwrap();
-    text.push_str("# a later starter improvement\n");
-    fs::write(&settings, text).unwrap();
-    fs::write(
-        scratch.starter().join("SECURITY.md"),
-        "Report issues to @PROJECT_NAME@'s team.\n",
-    )
-    .unwrap();
-    let newer = scratch.build().expect("the changed starter builds");
-
-    let output = Command::new(&newer)
-        .args(["diff", "--format", "json"])
-        .current_dir(&project.root)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert_eq!(
-        statuses(&output),
-        [
-            ("README.md", "local"),
-            ("SECURITY.md", "added"),
-            ("config/urls.py", "upstream")
-        ]
-        .map(|(p, s)| (p.to_owned(), s.to_owned()))
-        .to_vec()
-    );
-    let patch = Command::new(&newer)
-        .args(["diff", "--patch", "--safe-only"])
-        .current_dir(&project.root)
-        .output()
-        .unwrap();
+    // --stat counts the starter's change onto yours: README gains its section
+    // and loses none of your lines; the mode-only change says so.
+    let stat = stdout(&project.next_read_only(&["diff", "--stat"]));
     assert!(
-        stdout(&patch).contains("+Report issues to acme's team."),
-        "{}",
-        stdout(&patch)
+        stat.contains(" README.md                 | merged   +4 -0\n"),
+        "{stat}"
     );
-    assert!(stdout(&patch).contains("+# a later starter improvement"));
     assert!(
-        !stdout(&patch).contains("customised"),
-        "safe-only leaves the user's README alone"
+        stat.contains(" config/asgi.py            | take     +0 -"),
+        "{stat}"
     );
+    assert!(
+        stat.contains(" gunicorn.conf.py          | take     +0 -0 (mode)\n"),
+        "{stat}"
+    );
+    assert!(
+        stat.contains(" acme/static/favicon.ico   | take     binary\n"),
+        "{stat}"
+    );
+    assert!(stat.contains(" 9 files to take,"), "{stat}");
+    assert!(!stat.contains("wsgi"), "{stat}");
 }
 
 fn apply_and_recheck(tool: &[&str]) {
-    let project = project_with_every_case();
-    let output = project.diff(&["--patch"]);
+    let project = edited_old_project();
+    let output = project.next_read_only(&["diff", "--patch", "--safe-only"]);
     assert_eq!(output.status.code(), Some(1));
     let patch = stdout(&output);
     assert!(
-        patch.contains("--- /dev/null\n+++ b/config/asgi.py\n"),
+        patch.contains("--- /dev/null\n+++ b/acme/core/signals.py\n"),
         "{patch}"
     );
     assert!(
-        patch.contains("--- a/legacy.cfg\n+++ /dev/null\n"),
+        patch.contains("--- a/config/asgi.py\n+++ /dev/null\n"),
         "{patch}"
+    );
+    assert!(
+        patch.contains(
+            "diff --git a/gunicorn.conf.py b/gunicorn.conf.py\nold mode 100644\nnew mode 100755\n"
+        ),
+        "{patch}"
+    );
+    assert!(
+        patch.contains("+@media print {\r\n"),
+        "CRLF survives: {patch:?}"
+    );
+    assert!(
+        !patch.contains("-# ACME\n") && !patch.contains("Asia/Tokyo"),
+        "never reverts your edits: {patch}"
+    );
+    assert!(
+        stderr(&output).contains("acme/static/favicon.ico"),
+        "binary named: {}",
+        stderr(&output)
     );
     let file = project.root.parent().unwrap().join("upgrade.patch");
     fs::write(&file, &patch).unwrap();
@@ -278,59 +261,55 @@ fn apply_and_recheck(tool: &[&str]) {
         stdout(&applied),
         stderr(&applied)
     );
-    let after = project.diff(&[]);
+    assert_eq!(project.read("acme/static/css/print.css"), NEXT_CRLF_TEXT);
+    assert!(project.read("README.md").starts_with("# ACME\n"));
+    assert!(project.read("config/wsgi.py").contains("# ours"));
+    let left = stdout(&project.next_read_only(&["diff", "--name-only"]));
     assert_eq!(
-        after.status.code(),
-        Some(0),
-        "after {tool:?}: {}",
-        stdout(&after)
-    );
-    assert!(
-        project.path("acme/blog/models.py").exists(),
-        "user files survive the patch"
+        left, "acme/static/favicon.ico\nconfig/settings/base.py\n",
+        "only the binary and the conflict remain"
     );
 }
 
 #[test]
-fn the_patch_applies_with_git_apply() {
+fn the_safe_patch_applies_with_git_apply() {
     apply_and_recheck(&["git", "apply"]);
 }
 
 #[test]
-fn the_patch_applies_with_patch_p1() {
+fn the_safe_patch_applies_with_patch_p1() {
     apply_and_recheck(&["patch", "-p1", "--quiet", "--input"]);
 }
 
 #[test]
-fn binary_files_are_reported_by_name_only() {
-    let project = Project::new();
-    let icon = fs::read_dir(project.path("acme/static"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "ico"))
-        .expect("the starter ships a binary favicon.ico");
-    let rel = icon
-        .strip_prefix(&project.root)
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
-    fs::write(&icon, b"\x00\x01\x02 not an icon \xff").unwrap();
-    let output = project.diff(&["--patch"]);
-    assert_eq!(output.status.code(), Some(1));
+fn the_full_patch_is_what_upgrade_writes() {
+    let project = edited_old_project();
+    let patch = stdout(&project.next_read_only(&["diff", "--patch"]));
     assert!(
-        !stdout(&output).contains("not an icon"),
-        "no binary content in the patch"
+        patch.contains("+<<<<<<< yours\n TIME_ZONE = \"Asia/Tokyo\"\n+||||||| quickscale 0.1.0\n"),
+        "{patch}"
     );
-    assert!(
-        stderr(&output).contains(&format!("binary file '{rel}'")),
-        "{}",
-        stderr(&output)
+    project.commit_all();
+    let file = project.root.parent().unwrap().join("full.patch");
+    fs::write(&file, &patch).unwrap();
+    crate::support::git(&project.root, &["apply", file.to_str().unwrap()]);
+    let by_patch = snapshot(&project.root);
+    crate::support::git(&project.root, &["checkout", "-q", "--", "."]);
+    crate::support::git(&project.root, &["clean", "-qfd", "--", "acme"]);
+    let upgraded = project.next(&["upgrade"]);
+    assert_eq!(upgraded.status.code(), Some(1), "{}", stderr(&upgraded));
+    let mut by_upgrade = snapshot(&project.root);
+    let mut by_patch = by_patch;
+    for per_project in [".quickscale.toml", "acme/static/favicon.ico"] {
+        by_upgrade.remove(std::path::Path::new(per_project));
+        by_patch.remove(std::path::Path::new(per_project));
+    }
+    by_upgrade.retain(|path, _| !path.starts_with(".git"));
+    by_patch.retain(|path, _| !path.starts_with(".git"));
+    assert_eq!(
+        by_patch, by_upgrade,
+        "the patch previews upgrade, binary files and the manifest aside"
     );
-    assert!(stdout(&project.diff(&[])).contains(&format!("{rel} (binary)")));
-    let doc = json(&project.diff(&["--format", "json"]));
-    assert_eq!(doc["files"][0]["binary"], true);
-    assert_eq!(doc["files"][0]["insertions"], serde_json::Value::Null);
 }
 
 #[test]
@@ -342,7 +321,11 @@ fn without_a_manifest_it_compares_by_name_but_cannot_classify() {
     assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
     fs::write(project.path("README.md"), "changed\n").unwrap();
     let output = project.diff(&["--name", "acme"]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "it may be the starter's change"
+    );
     assert!(
         stdout(&output).contains("cannot tell which side changed"),
         "{}",
@@ -350,7 +333,18 @@ fn without_a_manifest_it_compares_by_name_but_cannot_classify() {
     );
     let doc = json(&project.diff(&["--name", "acme", "--format", "json"]));
     assert_eq!(doc["classified"], false);
-    assert_eq!(doc["files"][0]["status"], "differs");
+    assert_eq!(doc["files"][0]["outcome"], "unknown");
+    let patch = project.diff(&["--name", "acme", "--patch"]);
+    assert_eq!(
+        stdout(&patch),
+        "",
+        "no patch can be trusted without a manifest"
+    );
+    assert!(
+        stderr(&patch).contains("'README.md' is not in the patch"),
+        "{}",
+        stderr(&patch)
+    );
 }
 
 #[test]
@@ -364,6 +358,8 @@ fn errors_are_one_line_with_exit_2() {
     assert_one_line_error(&output, "is not a directory");
     let output = quickscale(&project.root, &["diff", "no-such-dir"]);
     assert_one_line_error(&output, "No such file or directory");
+    let output = quickscale(&project.root, &["diff", "evil\n\u{1b}[31mdir"]);
+    assert_one_line_error(&output, "evil\\n\\u{1b}[31mdir");
 
     let original = project.manifest();
     fs::write(
@@ -388,13 +384,125 @@ fn errors_are_one_line_with_exit_2() {
         &project.diff(&[]),
         "but the project name 'acme' gives 'acme'",
     );
+    let passwd = format!(
+        "{original}\"/etc/passwd\" = \"sha256:{}\"\n",
+        "0".repeat(64)
+    );
+    fs::write(project.path(".quickscale.toml"), passwd).unwrap();
+    assert_one_line_error(&project.diff(&["--patch"]), "'/etc/passwd' is absolute");
+    let secrets = format!("{original}\".env\" = \"sha256:{}\"\n", "0".repeat(64));
+    fs::write(project.path(".quickscale.toml"), secrets).unwrap();
+    for args in [&["--patch"][..], &["--format", "json"], &[]] {
+        let output = project.diff(args);
+        assert!(
+            !stdout(&output).contains("DJANGO_SECRET_KEY") && !stdout(&output).contains(".env"),
+            "{}",
+            stdout(&output)
+        );
+    }
     fs::write(project.path(".quickscale.toml"), original).unwrap();
+}
 
-    // An unreadable file: a directory where the starter has a file.
+/// Runs `command` with a generous guard: a hang fails the test instead of
+/// blocking the suite (the assertion is about finishing, not about time).
+fn finishes(mut command: Command) -> Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("{command:?} did not finish");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn hostile_projects_are_read_safely() {
+    let project = edited_old_project();
+    // A FIFO and a link to /dev/zero where starter files belong: never opened.
     fs::remove_file(project.path("config/urls.py")).unwrap();
-    fs::create_dir(project.path("config/urls.py")).unwrap();
-    assert_one_line_error(&project.diff(&[]), "cannot read");
-    assert_one_line_error(&project.diff(&["--patch"]), "config/urls.py");
+    let fifo = Command::new("mkfifo")
+        .arg(project.path("config/urls.py"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    fs::remove_file(project.path("manage.py")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", project.path("manage.py")).unwrap();
+    // A directory where a file belongs: that file's outcome, not an abort.
+    fs::remove_file(project.path("config/wsgi.py")).unwrap();
+    fs::create_dir(project.path("config/wsgi.py")).unwrap();
+    // A 200,000-line file in place of uv.lock.
+    let huge: String = (0..200_000)
+        .map(|i| format!("line {i} of a huge lock file\n"))
+        .collect();
+    project.write("uv.lock", &huge);
+    for args in [
+        &[][..],
+        &["--patch"],
+        &["--stat"],
+        &["--name-only"],
+        &["--format", "json"],
+    ] {
+        let mut command = Command::new(next_starter_binary());
+        command
+            .arg("diff")
+            .args(args)
+            .current_dir(&project.root)
+            .env("NO_COLOR", "1");
+        let output = finishes(command);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    let output = project.next_read_only(&["diff", "--format", "json"]);
+    let doc = json(&output);
+    let file = |path: &str| {
+        doc["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap()
+            .clone()
+    };
+    assert!(
+        file("config/urls.py")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("a FIFO"),
+        "{doc}"
+    );
+    assert_eq!(
+        file("manage.py")["outcome"],
+        "keep",
+        "the starter did not change manage.py: yours stays"
+    );
+    assert_eq!(
+        file("config/wsgi.py")["outcome"],
+        "keep",
+        "a directory you put there stays"
+    );
+    assert!(
+        file("uv.lock")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("uv lock"),
+        "{doc}"
+    );
+    let mut upgrade = Command::new(next_starter_binary());
+    upgrade
+        .args(["upgrade", "--dry-run"])
+        .current_dir(&project.root);
+    assert_eq!(finishes(upgrade).status.code(), Some(1));
 }
 
 #[test]
@@ -431,19 +539,56 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     assert!(!stdout(&piped).contains('\x1b'), "a pipe gets none");
 }
 
+/// A pipe whose read end is already closed: every write to it fails with
+/// EPIPE, whatever the size of the output and however fast the reader.
+fn closed_pipe() -> std::os::fd::OwnedFd {
+    use std::os::fd::FromRawFd;
+    let mut fds = [0; 2];
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0, "pipe(2)");
+    // SAFETY: pipe(2) just returned these two descriptors, owned by nobody else.
+    let (read, write) = unsafe {
+        (
+            std::os::fd::OwnedFd::from_raw_fd(fds[0]),
+            std::os::fd::OwnedFd::from_raw_fd(fds[1]),
+        )
+    };
+    drop(read);
+    write
+}
+
 #[test]
 fn a_closed_pipe_is_not_an_error() {
-    let project = project_with_every_case();
-    let output = Command::new("sh")
-        .args([
-            "-c",
-            &format!(
-                "{} diff --patch {} | head -c 1 >/dev/null",
-                crate::support::BIN,
-                project.root.display()
-            ),
-        ])
+    let project = edited_old_project();
+    for args in [
+        &["diff", "--patch"][..],
+        &["diff"],
+        &["diff", "--format", "json"],
+        &["upgrade", "--dry-run"],
+    ] {
+        let output = Command::new(next_starter_binary())
+            .args(args)
+            .current_dir(&project.root)
+            .stdout(Stdio::from(closed_pipe()))
+            .output()
+            .unwrap();
+        let err = stderr(&output);
+        assert!(
+            !err.contains("error") && !err.contains("pipe"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?}: quickscale's own status, not a pipe's"
+        );
+    }
+    let output = Command::new(crate::support::BIN)
+        .args(["completions", "bash"])
+        .stdout(Stdio::from(closed_pipe()))
         .output()
         .unwrap();
-    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+    assert_eq!(
+        (output.status.code(), output.stderr.is_empty()),
+        (Some(0), true)
+    );
 }

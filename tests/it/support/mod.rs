@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub mod markdown;
+pub mod starters;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_quickscale");
 
@@ -80,8 +81,11 @@ fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, (u32, Vec<u8>)>)
         } else if meta.is_dir() {
             out.insert(rel, (mode, b"<dir>".to_vec()));
             collect(root, &path, out);
-        } else {
+        } else if meta.is_file() {
             out.insert(rel, (mode, fs::read(&path).unwrap()));
+        } else {
+            // A FIFO, socket or device: opening it could block or never end.
+            out.insert(rel, (mode, b"<special>".to_vec()));
         }
     }
 }
@@ -171,4 +175,22 @@ pub fn is_root() -> bool {
     status
         .lines()
         .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+}
+
+/// Runs git in `dir` with a fixed identity, panicking with its output on failure.
+pub fn git(dir: &Path, args: &[&str]) -> Output {
+    let output = Command::new("git")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git is installed: apt-get install git");
+    assert!(output.status.success(), "git {args:?}: {}", stderr(&output));
+    output
 }

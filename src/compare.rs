@@ -1,0 +1,621 @@
+//! The comparison engine: three sources for each starter path in, a plan out.
+//!
+//! For every path there is the base (the starter the project was made from,
+//! re-rendered), yours (what the project has) and theirs (this binary's
+//! starter). Pure functions decide what `upgrade` does with each path and what
+//! `diff` previews; nothing here touches the disk.
+
+use std::time::{Duration, Instant};
+
+use crate::manifest::content_hash;
+use crate::merge::{merge3_with_deadline, Labels};
+
+/// How long one file's merge may search for the best line alignment before
+/// it settles for a coarser one (more conflict, never a wrong clean merge):
+/// a 200,000-line file must not stall an upgrade.
+const MERGE_DEADLINE: Duration = Duration::from_secs(1);
+
+/// A file's bytes and execute bit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Content {
+    pub bytes: Vec<u8>,
+    pub executable: bool,
+}
+
+/// What the project has at a starter path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Yours {
+    Absent,
+    File(Content),
+    /// Something no line merge can touch, described for the report: a
+    /// directory, a symbolic link, a FIFO, a device, a file too large, a path
+    /// under a symbolic link.
+    Other(String),
+}
+
+/// What is known of the base at a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Base {
+    /// The base starter had no file here.
+    Absent,
+    /// The exact old render, from the history compiled into the binary.
+    File(Content),
+    /// Only the manifest's hash: the base starter is not in the history.
+    Hash(String),
+    /// No manifest: nothing is known.
+    Unknown,
+}
+
+/// The three sources of one path.
+#[derive(Debug, Clone)]
+pub struct PathSources {
+    pub path: String,
+    pub base: Base,
+    pub yours: Yours,
+    pub theirs: Option<Content>,
+    /// The starter embeds the file verbatim (an image, an icon).
+    pub starter_binary: bool,
+    /// The last upgrade left conflict markers here and they are still there.
+    pub unresolved: bool,
+}
+
+/// What to do with one path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Only you changed it (or deleted it): nothing to take.
+    Keep,
+    /// Only the starter changed it: take the starter's version.
+    Take(Take),
+    /// Both changed it and the line merge is clean: the merged file.
+    Merged(Content),
+    /// Needs a person: why, and what to put where.
+    Conflict(Conflict),
+    /// It differs, but without a manifest nobody can tell who changed it.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Take {
+    /// Write the starter's file (changed, new, or only its mode changed).
+    Write(Content),
+    /// The starter removed a file you never changed.
+    Delete,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub reason: Reason,
+    /// What the path itself gets: the file with conflict markers, or nothing
+    /// (your file stays as it is).
+    pub write: Option<Content>,
+    /// The starter's version, to be written beside your file for you to merge.
+    pub beside: Option<Content>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// Both changed the same lines: this many conflict hunks.
+    Lines(usize),
+    /// The last upgrade's conflict markers are still in the file.
+    Unresolved,
+    /// You deleted a file the starter changed.
+    DeletedByYou,
+    /// The starter removed a file you changed.
+    RemovedByStarter,
+    /// Both changed a binary file.
+    Binary,
+    /// Something other than a regular file stands at the path.
+    NotAFile(String),
+    /// Both changed a lock file, which is regenerated, never merged.
+    Lock,
+    /// Both sides differ from the manifest's hash, and the base starter is not
+    /// in this binary's history, so there is nothing to merge against.
+    BaseUnknown,
+}
+
+impl Reason {
+    /// A stable name, for JSON.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Reason::Lines(_) => "lines",
+            Reason::Unresolved => "unresolved",
+            Reason::DeletedByYou => "deleted_by_you",
+            Reason::RemovedByStarter => "removed_by_starter",
+            Reason::Binary => "binary",
+            Reason::NotAFile(_) => "not_a_file",
+            Reason::Lock => "lock",
+            Reason::BaseUnknown => "base_unknown",
+        }
+    }
+}
+
+/// What `upgrade` would do to a project, and what is known of its base.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub project_name: String,
+    /// The quickscale version recorded in the manifest; None without one.
+    pub made_with: Option<String>,
+    /// The manifest's starter digest; None without a manifest.
+    pub base_digest: Option<String>,
+    /// The version of the base starter, when the history has it.
+    pub base_version: Option<&'static str>,
+    /// Paths that are not up to date, sorted.
+    pub entries: Vec<Entry>,
+}
+
+impl Plan {
+    /// Whether the manifest let each difference be told apart.
+    pub fn classified(&self) -> bool {
+        self.made_with.is_some()
+    }
+
+    /// Whether the starter has anything the project has not taken.
+    pub fn has_changes_to_take(&self) -> bool {
+        self.entries.iter().any(Entry::to_take)
+    }
+
+    pub fn conflicts(&self) -> impl Iterator<Item = (&Entry, &Conflict)> {
+        self.entries
+            .iter()
+            .filter_map(|entry| match &entry.outcome {
+                Outcome::Conflict(conflict) => Some((entry, conflict)),
+                _ => None,
+            })
+    }
+
+    /// Keeps only what can be taken without a decision (`diff --safe-only`).
+    pub fn keep_safe_only(&mut self) {
+        self.entries.retain(Entry::is_safe);
+    }
+}
+
+/// Where the starter's version of a conflicted path is written for the owner
+/// to merge by hand: beside it, named after this quickscale.
+pub fn beside_path(path: &str) -> String {
+    format!("{path}.quickscale-{}", crate::manifest::QUICKSCALE_VERSION)
+}
+
+/// One path of the plan.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub path: String,
+    pub yours: Yours,
+    pub outcome: Outcome,
+    /// Either side is binary: the content is never printed or line-counted.
+    pub binary: bool,
+}
+
+impl Entry {
+    /// What the path holds after `upgrade`: None for a deletion; `yours` when
+    /// nothing is written there.
+    pub fn result(&self) -> Option<&Content> {
+        match &self.outcome {
+            Outcome::Take(Take::Write(content)) | Outcome::Merged(content) => Some(content),
+            Outcome::Take(Take::Delete) => None,
+            Outcome::Conflict(Conflict {
+                write: Some(content),
+                ..
+            }) => Some(content),
+            _ => match &self.yours {
+                Yours::File(content) => Some(content),
+                _ => None,
+            },
+        }
+    }
+
+    /// Whether the starter has something here the project has not taken.
+    pub fn to_take(&self) -> bool {
+        !matches!(self.outcome, Outcome::Keep)
+    }
+
+    /// A short name for the outcome: `take`, `merged`, `conflict`, `keep`,
+    /// `unknown` (the JSON `outcome` and the `--stat` column).
+    pub fn outcome_key(&self) -> &'static str {
+        match self.outcome {
+            Outcome::Keep => "keep",
+            Outcome::Take(_) => "take",
+            Outcome::Merged(_) => "merged",
+            Outcome::Conflict(_) => "conflict",
+            Outcome::Unknown => "unknown",
+        }
+    }
+
+    /// For a take: `update`, `add` or `delete`.
+    pub fn action_key(&self) -> Option<&'static str> {
+        match (&self.outcome, &self.yours) {
+            (Outcome::Take(Take::Delete), _) => Some("delete"),
+            (Outcome::Take(Take::Write(_)), Yours::Absent) => Some("add"),
+            (Outcome::Take(Take::Write(_)), _) => Some("update"),
+            _ => None,
+        }
+    }
+
+    /// Whether taking it loses none of your work and needs no decision.
+    pub fn is_safe(&self) -> bool {
+        matches!(self.outcome, Outcome::Take(_) | Outcome::Merged(_))
+    }
+}
+
+/// Files that are regenerated by a tool, never merged line by line, with the
+/// command that regenerates each.
+pub const LOCK_FILES: &[(&str, &str)] = &[("uv.lock", "uv lock")];
+
+pub fn lock_command(path: &str) -> Option<&'static str> {
+    LOCK_FILES
+        .iter()
+        .find(|(name, _)| *name == path)
+        .map(|(_, command)| *command)
+}
+
+/// Decides every path; paths that are up to date are left out. The result is
+/// sorted by path.
+pub fn plan(sources: Vec<PathSources>, labels: &Labels<'_>) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = sources
+        .into_iter()
+        .filter_map(|source| {
+            let binary = source.starter_binary
+                || matches!(&source.yours, Yours::File(c) if looks_binary(&c.bytes));
+            decide(&source, binary, labels).map(|outcome| Entry {
+                path: source.path,
+                yours: source.yours,
+                outcome,
+                binary,
+            })
+        })
+        .collect();
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    entries
+}
+
+/// The outcome for one path, or None when it is up to date.
+fn decide(source: &PathSources, binary: bool, labels: &Labels<'_>) -> Option<Outcome> {
+    let theirs = source.theirs.as_ref();
+    if source.unresolved {
+        return Some(conflict(Reason::Unresolved, None, None));
+    }
+    let yours = match &source.yours {
+        Yours::File(content) => content,
+        Yours::Absent => return decide_absent(&source.base, theirs),
+        Yours::Other(what) => {
+            let starter_unchanged = match (&source.base, theirs) {
+                (_, None) => true,
+                (Base::File(base), Some(theirs)) => base == theirs,
+                (Base::Hash(hash), Some(theirs)) => *hash == content_hash(&theirs.bytes),
+                _ => false,
+            };
+            return Some(if starter_unchanged {
+                Outcome::Keep
+            } else {
+                conflict(Reason::NotAFile(what.clone()), None, theirs.cloned())
+            });
+        }
+    };
+    if theirs == Some(yours) {
+        return None;
+    }
+    let Some(theirs) = theirs else {
+        // The starter no longer ships this path.
+        let untouched = match &source.base {
+            Base::File(base) => base == yours,
+            Base::Hash(hash) => *hash == content_hash(&yours.bytes),
+            Base::Absent => return None,
+            Base::Unknown => return Some(Outcome::Unknown),
+        };
+        return Some(if untouched {
+            Outcome::Take(Take::Delete)
+        } else {
+            conflict(Reason::RemovedByStarter, None, None)
+        });
+    };
+    let base = match &source.base {
+        Base::Unknown => return Some(Outcome::Unknown),
+        Base::Hash(hash) => {
+            return Some(if *hash == content_hash(&yours.bytes) {
+                Outcome::Take(Take::Write(theirs.clone()))
+            } else if *hash == content_hash(&theirs.bytes) {
+                Outcome::Keep
+            } else {
+                conflict(Reason::BaseUnknown, None, Some(theirs.clone()))
+            });
+        }
+        Base::File(base) if base == yours => {
+            return Some(Outcome::Take(Take::Write(theirs.clone())))
+        }
+        Base::File(base) if base == theirs => return Some(Outcome::Keep),
+        Base::File(base) => base.clone(),
+        // The starter adds a file where you already have one: merge the two
+        // against nothing, as git does for an add/add conflict.
+        Base::Absent => Content {
+            bytes: Vec::new(),
+            executable: yours.executable,
+        },
+    };
+    if lock_command(&source.path).is_some() {
+        return Some(conflict(Reason::Lock, None, None));
+    }
+    if binary || looks_binary(&theirs.bytes) || looks_binary(&base.bytes) {
+        return Some(conflict(Reason::Binary, None, Some(theirs.clone())));
+    }
+    let deadline = Instant::now() + MERGE_DEADLINE;
+    let merged = merge3_with_deadline(
+        &base.bytes,
+        &yours.bytes,
+        &theirs.bytes,
+        labels,
+        Some(deadline),
+    );
+    // The execute bit merges like a one-line file: yours if you changed it.
+    let executable = if yours.executable == base.executable {
+        theirs.executable
+    } else {
+        yours.executable
+    };
+    let content = Content {
+        bytes: merged.bytes,
+        executable,
+    };
+    Some(if merged.conflicts == 0 {
+        if content == *yours {
+            return None; // You already made the starter's change.
+        }
+        Outcome::Merged(content)
+    } else {
+        conflict(Reason::Lines(merged.conflicts), Some(content), None)
+    })
+}
+
+/// Your project has nothing at the path.
+fn decide_absent(base: &Base, theirs: Option<&Content>) -> Option<Outcome> {
+    let theirs = theirs?;
+    let starter_unchanged = match base {
+        Base::Absent => return Some(Outcome::Take(Take::Write(theirs.clone()))),
+        Base::Unknown => return Some(Outcome::Unknown),
+        Base::File(base) => base == theirs,
+        Base::Hash(hash) => *hash == content_hash(&theirs.bytes),
+    };
+    Some(if starter_unchanged {
+        Outcome::Keep
+    } else {
+        conflict(Reason::DeletedByYou, None, Some(theirs.clone()))
+    })
+}
+
+fn conflict(reason: Reason, write: Option<Content>, beside: Option<Content>) -> Outcome {
+    Outcome::Conflict(Conflict {
+        reason,
+        write,
+        beside,
+    })
+}
+
+/// Content a line merge or a text diff must not touch: a NUL byte or
+/// anything that is not UTF-8.
+pub fn looks_binary(bytes: &[u8]) -> bool {
+    bytes.contains(&0) || std::str::from_utf8(bytes).is_err()
+}
+
+/// Whether a file still holds the markers an upgrade wrote: a line starting
+/// `<<<<<<< ` and a later one starting `>>>>>>> `.
+pub fn has_conflict_markers(bytes: &[u8]) -> bool {
+    let mut opened = false;
+    for line in bytes.split(|b| *b == b'\n') {
+        if line.starts_with(b"<<<<<<< ") {
+            opened = true;
+        } else if opened && line.starts_with(b">>>>>>> ") {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    const LABELS: Labels<'static> = Labels {
+        yours: "yours",
+        base: "quickscale 0.1.0",
+        theirs: "quickscale 0.2.0",
+    };
+
+    fn text(s: &str) -> Content {
+        Content {
+            bytes: s.as_bytes().to_vec(),
+            executable: false,
+        }
+    }
+
+    fn source(base: Base, yours: Yours, theirs: Option<Content>) -> PathSources {
+        PathSources {
+            path: "a.txt".into(),
+            base,
+            yours,
+            theirs,
+            starter_binary: false,
+            unresolved: false,
+        }
+    }
+
+    fn outcome(base: Base, yours: Yours, theirs: Option<Content>) -> Option<Outcome> {
+        plan(vec![source(base, yours, theirs)], &LABELS)
+            .pop()
+            .map(|e| e.outcome)
+    }
+
+    fn file(s: &str) -> Yours {
+        Yours::File(text(s))
+    }
+
+    fn reason(outcome: Option<Outcome>) -> Reason {
+        match outcome {
+            Some(Outcome::Conflict(c)) => c.reason,
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn untouched_files_take_the_starter_whatever_it_did() {
+        let a = || Base::File(text("a\n"));
+        assert_eq!(outcome(a(), file("a\n"), Some(text("a\n"))), None);
+        assert_eq!(
+            outcome(a(), file("a\n"), Some(text("b\n"))),
+            Some(Outcome::Take(Take::Write(text("b\n"))))
+        );
+        assert_eq!(
+            outcome(a(), file("a\n"), None),
+            Some(Outcome::Take(Take::Delete))
+        );
+        assert_eq!(
+            outcome(Base::Absent, Yours::Absent, Some(text("new\n"))),
+            Some(Outcome::Take(Take::Write(text("new\n"))))
+        );
+    }
+
+    #[test]
+    fn your_changes_are_kept_when_the_starter_did_not_change() {
+        let a = || Base::File(text("a\n"));
+        assert_eq!(
+            outcome(a(), file("mine\n"), Some(text("a\n"))),
+            Some(Outcome::Keep)
+        );
+        assert_eq!(
+            outcome(a(), Yours::Absent, Some(text("a\n"))),
+            Some(Outcome::Keep),
+            "a file you deleted stays deleted"
+        );
+        assert_eq!(
+            outcome(a(), file("same\n"), Some(text("same\n"))),
+            None,
+            "you already made the starter's change"
+        );
+    }
+
+    #[test]
+    fn both_changed_text_merges_by_line() {
+        let base = Base::File(text("1\n2\n3\n4\n5\n6\n7\n"));
+        let merged = outcome(
+            base.clone(),
+            file("one\n2\n3\n4\n5\n6\n7\n"),
+            Some(text("1\n2\n3\n4\n5\n6\nseven\n")),
+        );
+        assert_eq!(
+            merged,
+            Some(Outcome::Merged(text("one\n2\n3\n4\n5\n6\nseven\n")))
+        );
+        let clash = outcome(
+            base,
+            file("mine\n2\n3\n4\n5\n6\n7\n"),
+            Some(text("theirs\n2\n3\n4\n5\n6\n7\n")),
+        );
+        match clash {
+            Some(Outcome::Conflict(Conflict {
+                reason: Reason::Lines(1),
+                write: Some(content),
+                beside: None,
+            })) => {
+                let written = String::from_utf8(content.bytes).unwrap();
+                assert!(written.starts_with("<<<<<<< yours\nmine\n||||||| quickscale 0.1.0\n1\n=======\ntheirs\n>>>>>>> quickscale 0.2.0\n"), "{written}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn cases_no_line_merge_decides_are_conflicts_that_keep_yours() {
+        let a = || Base::File(text("a\n"));
+        let deleted = outcome(a(), Yours::Absent, Some(text("b\n")));
+        assert_eq!(reason(deleted.clone()), Reason::DeletedByYou);
+        assert!(matches!(
+            deleted,
+            Some(Outcome::Conflict(Conflict {
+                write: None,
+                beside: Some(_),
+                ..
+            }))
+        ));
+        assert_eq!(
+            reason(outcome(a(), file("mine\n"), None)),
+            Reason::RemovedByStarter
+        );
+        let dir = outcome(a(), Yours::Other("a directory".into()), Some(text("b\n")));
+        assert_eq!(reason(dir), Reason::NotAFile("a directory".into()));
+        assert_eq!(
+            outcome(a(), Yours::Other("a FIFO".into()), Some(text("a\n"))),
+            Some(Outcome::Keep),
+            "the starter did not change it: your replacement stays, nothing to report"
+        );
+        let mut binary = source(a(), file("x\0y"), Some(text("b\n")));
+        binary.starter_binary = true;
+        assert_eq!(
+            reason(plan(vec![binary], &LABELS).pop().map(|e| e.outcome)),
+            Reason::Binary
+        );
+        let mut lock = source(a(), file("mine\n"), Some(text("b\n")));
+        lock.path = "uv.lock".into();
+        assert_eq!(
+            reason(plan(vec![lock], &LABELS).pop().map(|e| e.outcome)),
+            Reason::Lock
+        );
+        let mut unresolved = source(a(), file("<<<<<<< yours\n"), Some(text("b\n")));
+        unresolved.unresolved = true;
+        assert_eq!(
+            reason(plan(vec![unresolved], &LABELS).pop().map(|e| e.outcome)),
+            Reason::Unresolved
+        );
+    }
+
+    #[test]
+    fn without_the_base_starter_only_untouched_files_are_taken() {
+        let hash = || Base::Hash(content_hash(b"a\n"));
+        assert_eq!(
+            outcome(hash(), file("a\n"), Some(text("b\n"))),
+            Some(Outcome::Take(Take::Write(text("b\n"))))
+        );
+        assert_eq!(
+            outcome(hash(), file("mine\n"), Some(text("a\n"))),
+            Some(Outcome::Keep)
+        );
+        assert_eq!(
+            reason(outcome(hash(), file("mine\n"), Some(text("b\n")))),
+            Reason::BaseUnknown
+        );
+        assert_eq!(
+            outcome(Base::Unknown, file("mine\n"), Some(text("b\n"))),
+            Some(Outcome::Unknown)
+        );
+    }
+
+    #[test]
+    fn execute_bits_are_part_of_a_file() {
+        let mut executable = text("a\n");
+        executable.executable = true;
+        assert_eq!(
+            outcome(
+                Base::File(text("a\n")),
+                file("a\n"),
+                Some(executable.clone())
+            ),
+            Some(Outcome::Take(Take::Write(executable.clone()))),
+            "a mode-only change is taken"
+        );
+        assert_eq!(
+            outcome(
+                Base::File(text("a\n")),
+                Yours::File(executable),
+                Some(text("a\n"))
+            ),
+            Some(Outcome::Keep),
+            "a mode you changed is yours"
+        );
+    }
+
+    #[test]
+    fn finds_conflict_markers() {
+        assert!(has_conflict_markers(
+            b"x\n<<<<<<< yours\na\n=======\nb\n>>>>>>> quickscale 0.2.0\n"
+        ));
+        assert!(!has_conflict_markers(b"<<<<<<< yours\nonly the opening\n"));
+        assert!(!has_conflict_markers(b">>>>>>> first\n<<<<<<< then\n"));
+    }
+}

@@ -1,0 +1,107 @@
+//! The project's `.env`: git-ignored, mode 0600, holding the per-project
+//! secrets quickscale generates. `init` writes it whole; `upgrade` appends
+//! the secrets a newer starter needs that an older project's `.env` lacks.
+//! The list of generated keys lives here and nowhere else.
+
+use crate::error::{Error, Result};
+
+pub const FILE: &str = ".env";
+
+/// Every key quickscale generates a fresh random value for, in file order.
+pub const GENERATED: &[&str] = &["DJANGO_SECRET_KEY"];
+
+/// The `.env` of a new project, each generated key with a fresh value.
+pub fn new_file() -> Result<String> {
+    let mut out = String::from(
+        "# Local development settings written by quickscale init. Never commit this file.\n",
+    );
+    for key in GENERATED {
+        out.push_str(&format!("{key}={}\n", secret()?));
+    }
+    Ok(out)
+}
+
+/// The lines to append to an existing `.env` so that it sets every generated
+/// key, and the keys they set. Keys already set, even to something else, are
+/// the owner's and stay as they are.
+pub fn missing(existing: &str) -> Result<(String, Vec<&'static str>)> {
+    let set: Vec<&str> = existing
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim_start();
+            let line = line.strip_prefix("export ").unwrap_or(line);
+            line.split_once('=').map(|(key, _)| key.trim())
+        })
+        .collect();
+    let mut lines = String::new();
+    let mut keys = Vec::new();
+    for key in GENERATED.iter().filter(|key| !set.contains(key)) {
+        if lines.is_empty() {
+            if !existing.is_empty() && !existing.ends_with('\n') {
+                lines.push('\n');
+            }
+            lines.push_str(&format!(
+                "# Added by quickscale upgrade to {}.\n",
+                crate::manifest::QUICKSCALE_VERSION
+            ));
+        }
+        lines.push_str(&format!("{key}={}\n", secret()?));
+        keys.push(*key);
+    }
+    Ok((lines, keys))
+}
+
+/// 64 characters from the OS random number generator. The 64-symbol alphabet
+/// makes `byte & 63` uniform, and holds nothing a `.env` parser, a URL or a
+/// shell would treat specially (`$`, `#`, `@`, `:`, quotes, spaces).
+pub fn secret() -> Result<String> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut bytes = [0u8; 64];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        Error::new(format!(
+            "the operating system's random number generator failed: {e}; try again"
+        ))
+    })?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(b & 63)] as char)
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_long_random_and_env_safe() {
+        let first = secret().unwrap();
+        let second = secret().unwrap();
+        assert_eq!(first.len(), 64);
+        assert_ne!(first, second);
+        assert!(first
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    }
+
+    #[test]
+    fn a_new_file_sets_every_generated_key() {
+        let text = new_file().unwrap();
+        for key in GENERATED {
+            assert_eq!(text.matches(&format!("\n{key}=")).count(), 1, "{text}");
+        }
+        assert_eq!(missing(&text).unwrap(), (String::new(), vec![]));
+    }
+
+    #[test]
+    fn only_missing_keys_are_added_and_existing_values_stay() {
+        let (lines, keys) = missing("OTHER=1\nexport DJANGO_SECRET_KEY = mine").unwrap();
+        assert!(keys.is_empty() && lines.is_empty(), "{lines}");
+        let (lines, keys) = missing("OTHER=1").unwrap();
+        assert_eq!(keys, GENERATED.to_vec());
+        assert!(
+            lines.starts_with("\n# Added by quickscale upgrade"),
+            "{lines}"
+        );
+        assert!(lines.contains("\nDJANGO_SECRET_KEY="), "{lines}");
+    }
+}

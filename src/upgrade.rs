@@ -1,0 +1,226 @@
+//! `quickscale upgrade`: take the current starter into a project with a
+//! three-way merge against the exact starter it was made from, then move the
+//! manifest forward to the new base.
+
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use crate::apply;
+use crate::compare::{Conflict, Content, Outcome, Plan, Reason, Yours};
+use crate::env_file;
+use crate::error::{escape, Error, Result};
+use crate::git;
+use crate::manifest::{self, Manifest};
+use crate::project;
+use crate::sources::{self, Sources};
+
+/// What `upgrade` did or, with `--dry-run`, would do.
+#[derive(Debug)]
+pub struct Upgrade {
+    pub plan: Plan,
+    /// `quickscale 0.1.0`: where the project came from.
+    pub from: String,
+    /// Lines about per-project values generated, and writes skipped for safety.
+    pub notes: Vec<String>,
+    pub applied: bool,
+}
+
+impl Upgrade {
+    /// Whether conflicts are left for the owner to resolve.
+    pub fn has_conflicts(&self) -> bool {
+        self.plan.conflicts().next().is_some()
+    }
+}
+
+pub fn upgrade(dir: &Path, dry_run: bool, allow_dirty: bool) -> Result<Upgrade> {
+    if matches!(
+        project::inspect(dir, manifest::FILE_NAME),
+        Ok(Yours::Absent)
+    ) && dir.is_dir()
+    {
+        return Err(Error::new(format!(
+            "'{}' has no {}, so upgrade cannot tell your changes from the starter's; restore it \
+             from version control (git checkout -- {}), or preview by hand with \
+             `quickscale diff --name <project name>`",
+            escape(&dir.display().to_string()),
+            manifest::FILE_NAME,
+            manifest::FILE_NAME
+        )));
+    }
+    let mut sources = sources::gather(dir, None)?;
+    let plan = sources.plan();
+    let from = sources.base_label();
+    refuse_over_unresolved(&plan)?;
+
+    let env_path = dir.join(env_file::FILE);
+    let env_text = read_env(&env_path)?;
+    let (env_lines, env_keys) = env_file::missing(env_text.as_deref().unwrap_or(""))?;
+    let mut notes: Vec<String> = sources
+        .new_variables
+        .iter()
+        .map(|var| {
+            format!(
+                "Recorded the new variable {var} in {}, derived from the project name.",
+                manifest::FILE_NAME
+            )
+        })
+        .collect();
+    if !env_keys.is_empty() {
+        notes.push(format!(
+            "Generated {} in {} (the new starter reads {}); set {} on your servers too.",
+            env_keys.join(", "),
+            env_file::FILE,
+            if env_keys.len() == 1 { "it" } else { "them" },
+            if env_keys.len() == 1 { "it" } else { "them" },
+        ));
+    }
+    let new_manifest = next_manifest(&sources, &plan);
+    if dry_run || (!has_new_changes(&plan) && env_keys.is_empty()) {
+        return Ok(Upgrade {
+            plan,
+            from,
+            notes,
+            applied: false,
+        });
+    }
+    if !allow_dirty {
+        refuse_dirty(dir, &plan)?;
+    }
+    notes.extend(apply::apply(dir, &plan)?);
+    if !env_lines.is_empty() {
+        append_env(&env_path, env_text.is_none(), &env_lines)?;
+    }
+    let manifest_content = Content {
+        bytes: new_manifest.to_toml().into_bytes(),
+        executable: false,
+    };
+    let current = project::inspect(dir, manifest::FILE_NAME)?;
+    apply::write_file(dir, manifest::FILE_NAME, &manifest_content, &current)?;
+    Ok(Upgrade {
+        plan,
+        from,
+        notes,
+        applied: true,
+    })
+}
+
+/// The manifest after the upgrade: this binary's version and starter, the
+/// hashes of the new render (the base of the next upgrade), and the files
+/// left with conflict markers.
+fn next_manifest(sources: &Sources, plan: &Plan) -> Manifest {
+    let conflicts = plan
+        .conflicts()
+        .filter(|(_, conflict)| matches!(conflict.reason, Reason::Lines(_) | Reason::Unresolved))
+        .map(|(entry, _)| entry.path.clone())
+        .collect();
+    Manifest::for_render(&sources.values, &sources.theirs, conflicts)
+}
+
+/// Whether the starter has anything to write beyond the conflicts the last
+/// upgrade left (which only the owner can resolve).
+fn has_new_changes(plan: &Plan) -> bool {
+    plan.entries
+        .iter()
+        .any(|e| e.to_take() && !is_unresolved(&e.outcome))
+}
+
+fn is_unresolved(outcome: &Outcome) -> bool {
+    matches!(
+        outcome,
+        Outcome::Conflict(Conflict {
+            reason: Reason::Unresolved,
+            ..
+        })
+    )
+}
+
+/// Markers left by the last upgrade must be resolved before a newer starter
+/// is merged into the same files, or its changes there would be lost.
+fn refuse_over_unresolved(plan: &Plan) -> Result<()> {
+    let unresolved: Vec<&str> = plan
+        .entries
+        .iter()
+        .filter(|e| is_unresolved(&e.outcome))
+        .map(|e| e.path.as_str())
+        .collect();
+    if unresolved.is_empty() || !has_new_changes(plan) {
+        return Ok(());
+    }
+    Err(Error::new(format!(
+        "{} still hold{} conflict markers from the last upgrade; resolve them and commit, then run upgrade again",
+        escape(&unresolved.join(", ")),
+        if unresolved.len() == 1 { "s" } else { "" }
+    )))
+}
+
+/// Refuses when git has uncommitted changes in any file the upgrade writes.
+fn refuse_dirty(dir: &Path, plan: &Plan) -> Result<()> {
+    let mut touched: Vec<String> = plan
+        .entries
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.outcome,
+                Outcome::Take(_)
+                    | Outcome::Merged(_)
+                    | Outcome::Conflict(Conflict { write: Some(_), .. })
+            )
+        })
+        .map(|e| e.path.clone())
+        .collect();
+    touched.push(manifest::FILE_NAME.to_owned());
+    let dirty = git::uncommitted(dir, &touched)?;
+    if dirty.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = dirty.iter().take(5).map(|p| escape(p)).collect();
+    let more = if dirty.len() > 5 {
+        format!(" and {} more", dirty.len() - 5)
+    } else {
+        String::new()
+    };
+    Err(Error::new(format!(
+        "uncommitted changes in files the upgrade would write ({}{more}); commit or stash them \
+         first, so that `git diff` shows exactly what the upgrade did, or pass --allow-dirty",
+        listed.join(", ")
+    )))
+}
+
+fn read_env(path: &Path) -> Result<Option<String>> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() => {}
+        Ok(_) => {
+            return Err(Error::new(format!(
+                "'{}' is not a regular file; quickscale keeps its secrets there: move it away and run upgrade again",
+                escape(&path.display().to_string())
+            )))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("inspect", path, &e)),
+    }
+    let bytes = fs::read(path).map_err(|e| Error::io("read", path, &e))?;
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+/// Appends to `.env` (creating it 0600 if it was missing): the owner's lines
+/// are never rewritten.
+fn append_env(path: &Path, create: bool, lines: &str) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = fs::OpenOptions::new();
+    options.append(true).custom_flags(libc::O_NOFOLLOW);
+    if create {
+        options.create_new(true).mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| Error::io("write", path, &e))?;
+    let text = if create {
+        lines.trim_start_matches('\n')
+    } else {
+        lines
+    };
+    file.write_all(text.as_bytes())
+        .map_err(|e| Error::io("write", path, &e))
+}
