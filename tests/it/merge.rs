@@ -91,23 +91,30 @@ enum Edit {
 }
 
 impl Edit {
+    /// Applies the edit; positions past the end (an earlier edit of the
+    /// same side shortened the file) are clamped to it.
     fn apply(&self, text: &mut Text) {
         let lines = &mut text.lines;
+        let len = lines.len();
         match self {
-            Edit::Replace(at, line) => lines[*at] = line.clone(),
+            Edit::Replace(at, line) => {
+                if let Some(old) = lines.get_mut(*at) {
+                    *old = line.clone();
+                }
+            }
             Edit::Insert(at, new) => {
-                lines.splice(*at..*at, new.iter().cloned());
+                lines.splice((*at).min(len)..(*at).min(len), new.iter().cloned());
             }
             Edit::Delete(at, count) => {
-                lines.drain(*at..(*at + count).min(lines.len()));
+                lines.drain((*at).min(len)..(*at + count).min(len));
             }
             Edit::Duplicate(from, at) => {
-                let line = lines[*from].clone();
-                lines.insert(*at, line);
+                if let Some(line) = lines.get(*from).cloned() {
+                    lines.insert((*at).min(len), line);
+                }
             }
             Edit::Rewrite(at, count, new) => {
-                let end = (*at + count).min(lines.len());
-                lines.splice(*at..end, new.iter().cloned());
+                lines.splice((*at).min(len)..(*at + count).min(len), new.iter().cloned());
             }
         }
     }
