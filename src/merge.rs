@@ -52,8 +52,8 @@ pub fn merge3(base: &[u8], yours: &[u8], theirs: &[u8], labels: &Labels<'_>) -> 
 
 /// Like [`merge3`], but the line diffs stop searching for the best alignment
 /// at `deadline`. Past it they fall back to a coarser diff: still correct
-/// (every line accounted for), with larger hunks, so more conflicts, never a
-/// wrong clean merge.
+/// (every line accounted for), with larger hunks, so more lines in conflict
+/// (possibly in fewer, bigger hunks), never a wrong clean merge.
 pub fn merge3_with_deadline(
     base: &[u8],
     yours: &[u8],
