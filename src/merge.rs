@@ -2,12 +2,12 @@
 //!
 //! `upgrade` merges the user's file (yours) and this binary's render (theirs)
 //! against the old render (base). Users resolve the result with git and their
-//! editor, so the semantics follow git's xdiff merge at the level git uses for
+//! editor, so the result is git's, byte for byte, at the level git uses for
 //! the diff3 style ("eager"):
 //!
-//! - both sides are diffed against base (Myers, from `similar`), then each diff
-//!   is normalised the way xdiff does it: an ambiguous hunk slides as far down
-//!   as it can, unless it can line up with a change on the other side;
+//! - both sides are diffed against base with git's own line diff
+//!   (`line_diff`: which lines changed, including where an ambiguous change
+//!   sits, decides what touches what);
 //! - changes of the two sides that overlap or merely touch in base (no
 //!   unchanged base line between them) form one region; a region is a conflict
 //!   unless it is one identical change made by both sides;
@@ -22,7 +22,9 @@
 
 use std::time::Instant;
 
-use similar::{capture_diff_slices_deadline, Algorithm, DiffOp};
+mod line_diff;
+
+use line_diff::{diff, Hunk};
 
 /// The names written after the conflict markers.
 #[derive(Debug, Clone, Copy)]
@@ -50,8 +52,8 @@ pub fn merge3(base: &[u8], yours: &[u8], theirs: &[u8], labels: &Labels<'_>) -> 
 
 /// Like [`merge3`], but the line diffs stop searching for the best alignment
 /// at `deadline`. Past it they fall back to a coarser diff: still correct
-/// (every line accounted for), with larger hunks, so more conflicts, never a
-/// wrong clean merge.
+/// (every line accounted for), with larger hunks, so more lines in conflict
+/// (possibly in fewer, bigger hunks), never a wrong clean merge.
 pub fn merge3_with_deadline(
     base: &[u8],
     yours: &[u8],
@@ -90,229 +92,8 @@ fn clean(bytes: &[u8]) -> Merged {
 
 /// Splits into lines that keep their terminator; concatenating them gives
 /// back the input exactly. An empty input has no lines.
-pub fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
+fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
     bytes.split_inclusive(|&b| b == b'\n').collect()
-}
-
-/// One change of a side against base: base lines `base..base + base_len`
-/// became side lines `side..side + side_len` (xdiff's `xdchange`). Line
-/// numbers are signed because the region arithmetic below, like xdiff's,
-/// passes through negative intermediate values when regions fold together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Hunk {
-    base: isize,
-    base_len: isize,
-    side: isize,
-    side_len: isize,
-}
-
-/// The changes from `base` to `side`, normalised like xdiff normalises them
-/// before merging, so that "touching" and "apart" mean what they mean to git.
-fn diff(base: &[&[u8]], side: &[&[u8]], deadline: Option<Instant>) -> Vec<Hunk> {
-    let ops = capture_diff_slices_deadline(Algorithm::Myers, base, side, deadline);
-    let mut base_changed = Changed::new(base.len());
-    let mut side_changed = Changed::new(side.len());
-    for op in &ops {
-        if !matches!(op, DiffOp::Equal { .. }) {
-            base_changed.mark(op.old_range());
-            side_changed.mark(op.new_range());
-        }
-    }
-    compact(base, &mut base_changed, &mut side_changed);
-    compact(side, &mut side_changed, &mut base_changed);
-    hunks(&base_changed, &side_changed)
-}
-
-/// Which lines of one file a diff changed (xdiff's `rchg`). Index 0 and
-/// `len + 1` are unchanged sentinels, so line `i` is at `i + 1`.
-struct Changed(Vec<bool>);
-
-impl Changed {
-    fn new(lines: usize) -> Self {
-        Changed(vec![false; lines + 2])
-    }
-
-    fn lines(&self) -> usize {
-        self.0.len() - 2
-    }
-
-    fn get(&self, line: usize) -> bool {
-        self.0[line + 1]
-    }
-
-    /// Line `line - 1`, where `line == 0` reads the leading sentinel.
-    fn before(&self, line: usize) -> bool {
-        self.0[line]
-    }
-
-    fn set(&mut self, line: usize, changed: bool) {
-        self.0[line + 1] = changed;
-    }
-
-    fn mark(&mut self, lines: std::ops::Range<usize>) {
-        for line in lines {
-            self.set(line, true);
-        }
-    }
-}
-
-/// A run of changed lines `start..end` in one file; empty where the other
-/// file has a change and this one has none at that point.
-#[derive(Debug, Clone, Copy)]
-struct Group {
-    start: usize,
-    end: usize,
-}
-
-impl Group {
-    fn first(changed: &Changed) -> Group {
-        let mut end = 0;
-        while changed.get(end) {
-            end += 1;
-        }
-        Group { start: 0, end }
-    }
-
-    fn is_empty(self) -> bool {
-        self.start == self.end
-    }
-
-    /// Moves to the next group; false at the end of the file.
-    fn next(&mut self, changed: &Changed) -> bool {
-        if self.end == changed.lines() {
-            return false;
-        }
-        self.start = self.end + 1;
-        self.end = self.start;
-        while changed.get(self.end) {
-            self.end += 1;
-        }
-        true
-    }
-
-    /// Moves to the previous group; false at the start of the file.
-    fn previous(&mut self, changed: &Changed) -> bool {
-        if self.start == 0 {
-            return false;
-        }
-        self.end = self.start - 1;
-        self.start = self.end;
-        while changed.before(self.start) {
-            self.start -= 1;
-        }
-        true
-    }
-
-    /// Slides the group one line down when the line after it equals its first
-    /// line, absorbing a group it runs into.
-    fn slide_down(&mut self, lines: &[&[u8]], changed: &mut Changed) -> bool {
-        if self.end < lines.len() && lines[self.start] == lines[self.end] {
-            changed.set(self.start, false);
-            changed.set(self.end, true);
-            self.start += 1;
-            self.end += 1;
-            while changed.get(self.end) {
-                self.end += 1;
-            }
-            true
-        } else {
-            false
-        }
-    }
-
-    /// Slides the group one line up when the line before it equals its last
-    /// line, absorbing a group it runs into.
-    fn slide_up(&mut self, lines: &[&[u8]], changed: &mut Changed) -> bool {
-        if self.start > 0 && lines[self.start - 1] == lines[self.end - 1] {
-            self.start -= 1;
-            self.end -= 1;
-            changed.set(self.start, true);
-            changed.set(self.end, false);
-            while changed.before(self.start) {
-                self.start -= 1;
-            }
-            true
-        } else {
-            false
-        }
-    }
-}
-
-/// xdiff's change compaction without the indent heuristic (which
-/// `git merge-file` does not use): each run of changed lines whose position
-/// is ambiguous is moved as far down as it goes, merging with runs it meets,
-/// unless on the way it lined up with a change in the other file, in which
-/// case it goes back to the last such place.
-fn compact(lines: &[&[u8]], changed: &mut Changed, other: &mut Changed) {
-    let mut group = Group::first(changed);
-    let mut other_group = Group::first(other);
-    loop {
-        if !group.is_empty() {
-            let earliest_end;
-            let mut end_matching_other;
-            loop {
-                let size = group.end - group.start;
-                while group.slide_up(lines, changed) {
-                    let moved = other_group.previous(other);
-                    debug_assert!(moved, "groups out of step sliding up");
-                }
-                let top_end = group.end;
-                end_matching_other = (!other_group.is_empty()).then_some(group.end);
-                while group.slide_down(lines, changed) {
-                    let moved = other_group.next(other);
-                    debug_assert!(moved, "groups out of step sliding down");
-                    if !other_group.is_empty() {
-                        end_matching_other = Some(group.end);
-                    }
-                }
-                if size == group.end - group.start {
-                    earliest_end = top_end;
-                    break;
-                }
-            }
-            if group.end != earliest_end && end_matching_other.is_some() {
-                while other_group.is_empty() {
-                    let slid = group.slide_up(lines, changed);
-                    let moved = other_group.previous(other);
-                    debug_assert!(slid && moved, "lost the matching group");
-                }
-            }
-        }
-        if !group.next(changed) {
-            break;
-        }
-        let moved = other_group.next(other);
-        debug_assert!(moved, "groups out of step moving on");
-    }
-}
-
-/// Pairs the runs of changed lines of base and side into hunks: unchanged
-/// lines correspond one to one, in order.
-fn hunks(base: &Changed, side: &Changed) -> Vec<Hunk> {
-    let (base_lines, side_lines) = (base.lines(), side.lines());
-    let mut hunks = Vec::new();
-    let (mut b, mut s) = (0, 0);
-    while b < base_lines || s < side_lines {
-        if b < base_lines && s < side_lines && !base.get(b) && !side.get(s) {
-            b += 1;
-            s += 1;
-            continue;
-        }
-        let hunk_start = (b, s);
-        while b < base_lines && base.get(b) {
-            b += 1;
-        }
-        while s < side_lines && side.get(s) {
-            s += 1;
-        }
-        hunks.push(Hunk {
-            base: signed(hunk_start.0),
-            base_len: signed(b - hunk_start.0),
-            side: signed(hunk_start.1),
-            side_len: signed(s - hunk_start.1),
-        });
-    }
-    hunks
 }
 
 /// Who decides a region of the output.
@@ -572,4 +353,275 @@ fn eol_is_crlf(lines: &[&[u8]], at: usize) -> Option<bool> {
         return None;
     }
     Some(lines[at - 1].ends_with(b"\r\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LABELS: Labels<'static> = Labels {
+        yours: "yours",
+        base: "quickscale 0.1.0",
+        theirs: "quickscale 0.2.0",
+    };
+
+    fn merge(base: &str, yours: &str, theirs: &str) -> (String, usize) {
+        let merged = merge3(
+            base.as_bytes(),
+            yours.as_bytes(),
+            theirs.as_bytes(),
+            &LABELS,
+        );
+        (String::from_utf8(merged.bytes).unwrap(), merged.conflicts)
+    }
+
+    /// A conflict hunk as git writes it, with LF markers.
+    fn hunk(yours: &str, base: &str, theirs: &str) -> String {
+        format!(
+            "<<<<<<< yours\n{yours}||||||| quickscale 0.1.0\n{base}=======\n{theirs}>>>>>>> quickscale 0.2.0\n"
+        )
+    }
+
+    const BASE: &str = "one\ntwo\nthree\nfour\nfive\nsix\nseven\n";
+
+    #[test]
+    fn distant_edits_on_both_sides_merge_cleanly() {
+        let yours = "one\nTWO\nthree\nfour\nfive\nsix\nseven\n";
+        let theirs = "one\ntwo\nthree\nfour\nfive\nSIX\nseven\n";
+        assert_eq!(
+            merge(BASE, yours, theirs),
+            ("one\nTWO\nthree\nfour\nfive\nSIX\nseven\n".to_owned(), 0)
+        );
+    }
+
+    #[test]
+    fn identical_edits_merge_cleanly() {
+        let both = "one\ntwo\nTHREE\nfour\nfive\nsix\nseven\n";
+        let theirs = "one\ntwo\nTHREE\nfour\nfive\nsix\nseven\neight\n";
+        assert_eq!(merge(BASE, both, both), (both.to_owned(), 0));
+        assert_eq!(merge(BASE, both, theirs), (theirs.to_owned(), 0));
+    }
+
+    #[test]
+    fn one_sided_changes_take_that_side_whole() {
+        let yours = "one\nTWO\n";
+        assert_eq!(merge(BASE, yours, BASE), (yours.to_owned(), 0));
+        assert_eq!(merge(BASE, BASE, yours), (yours.to_owned(), 0));
+    }
+
+    #[test]
+    fn different_edits_of_the_same_line_conflict() {
+        let (merged, conflicts) = merge("a\nb\nc\n", "a\nB\nc\n", "a\nX\nc\n");
+        assert_eq!(conflicts, 1);
+        assert_eq!(merged, format!("a\n{}c\n", hunk("B\n", "b\n", "X\n")));
+    }
+
+    #[test]
+    fn edits_of_adjacent_lines_conflict_as_one_hunk() {
+        let (merged, conflicts) = merge("a\nb\nc\nd\n", "a\nB\nc\nd\n", "a\nb\nC\nd\n");
+        assert_eq!(conflicts, 1);
+        assert_eq!(
+            merged,
+            format!("a\n{}d\n", hunk("B\nc\n", "b\nc\n", "b\nC\n"))
+        );
+        // One unchanged line between them is enough.
+        assert_eq!(
+            merge("a\nb\nc\nd\n", "A\nb\nc\nd\n", "a\nb\nC\nd\n"),
+            ("A\nb\nC\nd\n".to_owned(), 0)
+        );
+    }
+
+    #[test]
+    fn two_conflicts_are_counted_apart() {
+        let yours = "ONE\ntwo\nthree\nfour\nfive\nsix\nSEVEN\n";
+        let theirs = "1\ntwo\nthree\nfour\nfive\nsix\n7\n";
+        let (merged, conflicts) = merge(BASE, yours, theirs);
+        assert_eq!(conflicts, 2);
+        assert_eq!(
+            merged,
+            format!(
+                "{}two\nthree\nfour\nfive\nsix\n{}",
+                hunk("ONE\n", "one\n", "1\n"),
+                hunk("SEVEN\n", "seven\n", "7\n")
+            )
+        );
+    }
+
+    #[test]
+    fn insertions_at_start_and_end_merge_cleanly() {
+        let yours = format!("header\n{BASE}");
+        let theirs = format!("{BASE}footer\n");
+        assert_eq!(
+            merge(BASE, &yours, &theirs),
+            (format!("header\n{BASE}footer\n"), 0)
+        );
+    }
+
+    #[test]
+    fn different_insertions_at_the_same_place_conflict() {
+        let (merged, conflicts) =
+            merge(BASE, &format!("{BASE}mine\n"), &format!("{BASE}upstream\n"));
+        assert_eq!(conflicts, 1);
+        assert_eq!(
+            merged,
+            format!("{BASE}{}", hunk("mine\n", "", "upstream\n"))
+        );
+    }
+
+    #[test]
+    fn deletions_merge_with_distant_edits_and_conflict_with_overlapping_ones() {
+        let yours = "one\nfour\nfive\nsix\nseven\n";
+        let theirs = "one\ntwo\nthree\nfour\nfive\nsix\nSEVEN\n";
+        assert_eq!(
+            merge(BASE, yours, theirs),
+            ("one\nfour\nfive\nsix\nSEVEN\n".to_owned(), 0)
+        );
+        let theirs = "one\ntwo\nTHREE\nfour\nfive\nsix\nseven\n";
+        let (merged, conflicts) = merge(BASE, yours, theirs);
+        assert_eq!(conflicts, 1);
+        assert_eq!(
+            merged,
+            format!(
+                "one\n{}four\nfive\nsix\nseven\n",
+                hunk("", "two\nthree\n", "two\nTHREE\n")
+            )
+        );
+    }
+
+    #[test]
+    fn crlf_survives_and_markers_follow_it() {
+        let base = "a\r\nb\r\nc\r\nd\r\ne\r\n";
+        assert_eq!(
+            merge(
+                base,
+                "A\r\nb\r\nc\r\nd\r\ne\r\n",
+                "a\r\nb\r\nc\r\nd\r\nE\r\n"
+            ),
+            ("A\r\nb\r\nc\r\nd\r\nE\r\n".to_owned(), 0)
+        );
+        let (merged, conflicts) = merge(
+            base,
+            "a\r\nB\r\nc\r\nd\r\ne\r\n",
+            "a\r\nX\r\nc\r\nd\r\ne\r\n",
+        );
+        assert_eq!(conflicts, 1);
+        assert_eq!(
+            merged,
+            "a\r\n<<<<<<< yours\r\nB\r\n||||||| quickscale 0.1.0\r\nb\r\n=======\r\nX\r\n\
+             >>>>>>> quickscale 0.2.0\r\nc\r\nd\r\ne\r\n"
+        );
+    }
+
+    #[test]
+    fn a_missing_final_newline_survives_a_clean_merge() {
+        let base = "a\nb\nc\nd";
+        assert_eq!(
+            merge(base, "A\nb\nc\nd", "a\nb\nc\nD"),
+            ("A\nb\nc\nD".to_owned(), 0)
+        );
+        // Adding or removing the final newline is an edit of the last line.
+        assert_eq!(
+            merge(base, "A\nb\nc\nd", "a\nb\nc\nd\n"),
+            ("A\nb\nc\nd\n".to_owned(), 0)
+        );
+    }
+
+    #[test]
+    fn a_conflict_ends_each_side_with_a_newline_so_markers_start_lines() {
+        let (merged, conflicts) = merge("a\nb\nc", "a\nb\nY", "a\nb\nT");
+        assert_eq!(conflicts, 1);
+        assert_eq!(merged, format!("a\nb\n{}", hunk("Y\n", "c\n", "T\n")));
+        // In a CRLF file the added line end is CRLF too.
+        let (merged, _) = merge("a\r\nb\r\nc", "a\r\nb\r\nY", "a\r\nb\r\nT");
+        assert!(
+            merged.ends_with("T\r\n>>>>>>> quickscale 0.2.0\r\n"),
+            "{merged:?}"
+        );
+    }
+
+    #[test]
+    fn empty_files() {
+        assert_eq!(merge("", "", "new\n"), ("new\n".to_owned(), 0));
+        assert_eq!(merge("", "new\n", ""), ("new\n".to_owned(), 0));
+        assert_eq!(merge("", "same\n", "same\n"), ("same\n".to_owned(), 0));
+        assert_eq!(merge("", "y\n", "t\n"), (hunk("y\n", "", "t\n"), 1));
+        // Deleting everything conflicts with an edit, and wins over none.
+        assert_eq!(
+            merge("a\nb\n", "", "a\nB\n"),
+            (hunk("", "a\nb\n", "a\nB\n"), 1)
+        );
+        assert_eq!(merge("a\nb\n", "a\nb\n", ""), (String::new(), 0));
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_pass_through() {
+        let base: &[u8] = b"\xff\xfe\n\x80\n\x00z\n";
+        let yours: &[u8] = b"\xff\xfe!\n\x80\n\x00z\n";
+        let theirs: &[u8] = b"\xff\xfe\n\x80\n\x00Z\n";
+        let merged = merge3(base, yours, theirs, &LABELS);
+        assert_eq!(merged.bytes, b"\xff\xfe!\n\x80\n\x00Z\n");
+        assert_eq!(merged.conflicts, 0);
+    }
+
+    #[test]
+    fn ambiguous_changes_line_up_as_in_git() {
+        // Deleting one of two equal lines is placed at the second, as git's
+        // diff slides it: it then touches theirs' edit of the next line.
+        let (_, conflicts) = merge("a\nx\nx\nb\n", "a\nx\nb\n", "a\nx\nx\nB\n");
+        assert_eq!(conflicts, 1);
+    }
+
+    #[test]
+    fn labels_cannot_break_marker_lines() {
+        let labels = Labels {
+            yours: "a\nb",
+            base: "base",
+            theirs: "c\r\nd",
+        };
+        let merged = merge3(b"x\n", b"y\n", b"z\n", &labels);
+        let text = String::from_utf8(merged.bytes).unwrap();
+        assert!(text.starts_with("<<<<<<< a b\n"), "{text:?}");
+        assert!(text.ends_with(">>>>>>> c  d\n"), "{text:?}");
+    }
+
+    #[test]
+    fn an_expired_deadline_makes_the_diff_coarser_never_wrong() {
+        let base: String = (0..100).map(|i| format!("line {i}\n")).collect();
+        let edit = |text: &str, from: &str, to: &str| text.replace(from, to);
+        // Yours swaps lines 10 and 11, and 80 and 81 (lines that exist on
+        // both sides, so the search has work to do); theirs edits line 45.
+        let swap = |text: &str, a: usize| {
+            let (x, y) = (format!("line {a}\n"), format!("line {}\n", a + 1));
+            text.replace(&format!("{x}{y}"), &format!("{y}{x}"))
+        };
+        let yours = swap(&swap(&base, 10), 80);
+        let theirs = edit(&base, "line 45\n", "forty-five\n");
+        let precise = merge3(
+            base.as_bytes(),
+            yours.as_bytes(),
+            theirs.as_bytes(),
+            &LABELS,
+        );
+        assert_eq!(precise.conflicts, 0);
+        assert_eq!(
+            precise.bytes,
+            edit(&yours, "line 45\n", "forty-five\n").as_bytes()
+        );
+        // Out of time, yours becomes one change from line 10 to 81, which
+        // overlaps theirs: a conflict that keeps every line of both.
+        let coarse = merge3_with_deadline(
+            base.as_bytes(),
+            yours.as_bytes(),
+            theirs.as_bytes(),
+            &LABELS,
+            Some(Instant::now()),
+        );
+        assert_eq!(coarse.conflicts, 1);
+        let text = String::from_utf8(coarse.bytes).unwrap();
+        assert!(
+            text.contains(&yours[yours.find("line 11").unwrap()..yours.find("line 82").unwrap()])
+        );
+        assert!(text.contains("forty-five\n"));
+        assert!(text.starts_with("line 0\n") && text.ends_with("line 99\n"));
+    }
 }
