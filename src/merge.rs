@@ -92,7 +92,7 @@ fn clean(bytes: &[u8]) -> Merged {
 
 /// Splits into lines that keep their terminator; concatenating them gives
 /// back the input exactly. An empty input has no lines.
-fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
+pub fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
     bytes.split_inclusive(|&b| b == b'\n').collect()
 }
 
