@@ -12,6 +12,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::interrupt::{self, Catch};
 use crate::manifest::{self, Manifest};
 use crate::names::{self, ProjectNames};
 use crate::render::{self, RenderedFile, Values};
@@ -51,22 +52,45 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
     let manifest = manifest_for(&values, &files);
     let env_text = env_file(&secret_key()?);
 
+    // From here on files are written. SIGINT and SIGTERM stop the work at the
+    // next file instead of killing it mid-write; `catch` is declared before
+    // each staging directory so that the directory is gone (dropped first)
+    // before the handlers are.
+    let catch = interrupt::catch();
     let into_existing = match target {
         Target::New { parent } => {
             let staging = staging_dir(&parent)?;
             let project = staging.path().join("project");
             fs::create_dir(&project).map_err(|e| Error::io("create", &project, &e))?;
-            write_project(&project, path, &files, &manifest, &env_text)?;
-            fs::rename(&project, path).map_err(|e| Error::io("create", path, &e))?;
+            write_project(&project, path, &files, &manifest, &env_text, &catch)?;
+            catch.uninterrupted(|| {
+                stop_if_interrupted(&catch, path)?;
+                fs::rename(&project, path).map_err(|e| Error::io("create", path, &e))
+            })?;
             false
         }
         Target::Existing => {
             let staging = staging_dir(path)?;
-            write_project(staging.path(), path, &files, &manifest, &env_text)?;
-            move_entries(staging.path(), path)?;
+            write_project(staging.path(), path, &files, &manifest, &env_text, &catch)?;
+            // Held back for the whole move, a signal can never leave some
+            // entries moved and others not.
+            catch.uninterrupted(|| {
+                stop_if_interrupted(&catch, path)?;
+                move_entries(staging.path(), path)
+            })?;
             true
         }
     };
+    if let Some(signal) = catch.received() {
+        return Err(Error::interrupted(
+            signal,
+            format!(
+                "{} arrived as init finished; the project in '{}' is complete",
+                signal_name(signal),
+                path.display()
+            ),
+        ));
+    }
     Ok(Created {
         root: path.to_owned(),
         names,
@@ -90,13 +114,42 @@ pub fn manifest_for(values: &Values, files: &[RenderedFile]) -> Manifest {
     }
 }
 
+/// Where staging directories go, and how init recognises one left behind.
+const STAGING_PREFIX: &str = ".quickscale-init-";
+
 fn check_target(path: &Path) -> Result<Target> {
-    match fs::symlink_metadata(path) {
+    // The path without a trailing slash: `lstat("L/")` follows a symlink `L`,
+    // and `L` and `L/` must get the same answer.
+    let bare: PathBuf = path.components().collect();
+    match fs::symlink_metadata(&bare) {
+        // Following the link would write the project outside the directory
+        // the user named (and a relative link may point anywhere).
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let to = fs::read_link(&bare)
+                .map(|to| to.display().to_string())
+                .unwrap_or_else(|_| "somewhere unreadable".to_owned());
+            Err(Error::new(format!(
+                "'{}' is a symbolic link to '{to}'; init does not follow links, so that the project \
+                 lands exactly where you name it: give the real directory ('{to}') or a new path",
+                bare.display()
+            )))
+        }
         Ok(meta) if meta.is_dir() => {
             let entries = fs::read_dir(path).map_err(|e| Error::io("read", path, &e))?;
             for entry in entries {
                 let entry = entry.map_err(|e| Error::io("read", path, &e))?;
-                if entry.file_name() != ".git" {
+                let name = entry.file_name();
+                if name.to_string_lossy().starts_with(STAGING_PREFIX) {
+                    let leftover = path.join(&name);
+                    return Err(Error::new(format!(
+                        "'{}' holds '{}', a staging directory of an init that was killed or is \
+                         still running; if none is running, remove it (rm -r '{}') and run init again",
+                        path.display(),
+                        name.to_string_lossy(),
+                        leftover.display()
+                    )));
+                }
+                if name != ".git" {
                     return Err(Error::new(format!(
                         "'{}' already exists and is not empty; choose a new directory, \
                          or run init in an empty one (a lone .git is fine)",
@@ -131,7 +184,7 @@ fn check_target(path: &Path) -> Result<Target> {
 
 fn staging_dir(parent: &Path) -> Result<tempfile::TempDir> {
     tempfile::Builder::new()
-        .prefix(".quickscale-init-")
+        .prefix(STAGING_PREFIX)
         .tempdir_in(parent)
         .map_err(|e| Error::io("write in", parent, &e))
 }
@@ -144,6 +197,7 @@ fn write_project(
     files: &[RenderedFile],
     manifest: &Manifest,
     env: &str,
+    catch: &Catch,
 ) -> Result<()> {
     // Each directory is made once, before its files, instead of once per file.
     let mut dirs: Vec<&str> = files
@@ -157,9 +211,11 @@ fn write_project(
             .map_err(|e| Error::io("create", &shown_root.join(dir), &e))?;
     }
     for file in files {
+        stop_if_interrupted(catch, shown_root)?;
         let mode = if file.executable { 0o755 } else { 0o644 };
         write_new(root, shown_root, &file.path, &file.bytes, mode)?;
     }
+    stop_if_interrupted(catch, shown_root)?;
     write_new(root, shown_root, ENV_FILE, env.as_bytes(), 0o600)?;
     write_new(
         root,
@@ -187,6 +243,30 @@ fn write_new(
         .map_err(|e| Error::io("create", &shown, &e))?;
     out.write_all(bytes)
         .map_err(|e| Error::io("write", &shown, &e))
+}
+
+/// The error that stops init when SIGINT or SIGTERM has arrived; returning it
+/// drops, and so removes, the staging directory.
+fn stop_if_interrupted(catch: &Catch, target: &Path) -> Result<()> {
+    match catch.received() {
+        None => Ok(()),
+        Some(signal) => Err(Error::interrupted(
+            signal,
+            format!(
+                "{} arrived before init finished; nothing was created at '{}'",
+                signal_name(signal),
+                target.display()
+            ),
+        )),
+    }
+}
+
+fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        libc::SIGINT => "an interrupt (SIGINT)",
+        libc::SIGTERM => "SIGTERM",
+        _ => "a signal",
+    }
 }
 
 /// Moves each staged top-level entry into an existing directory; on failure,

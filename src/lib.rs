@@ -12,6 +12,7 @@ pub mod cli;
 pub mod diff;
 pub mod error;
 pub mod init;
+pub mod interrupt;
 pub mod manifest;
 pub mod merge;
 pub mod names;

@@ -26,6 +26,81 @@ pub fn quickscale(cwd: &Path, args: &[&str]) -> Output {
         .expect("the quickscale binary runs")
 }
 
+/// A project written by `quickscale init NAME` in a temporary directory of
+/// its own, removed with everything in it when the value is dropped.
+pub struct Generated {
+    /// The project directory, `<temporary directory>/NAME`.
+    pub root: PathBuf,
+    tmp: tempfile::TempDir,
+}
+
+impl Generated {
+    /// Runs `quickscale init name` in a fresh temporary directory, asserting success.
+    pub fn new(name: &str) -> Self {
+        let tmp = tempfile::Builder::new()
+            .prefix("quickscale-test-")
+            .tempdir()
+            .unwrap();
+        let output = quickscale(tmp.path(), &["init", name]);
+        assert!(
+            output.status.success(),
+            "quickscale init {name}: {output:?}"
+        );
+        Generated {
+            root: tmp.path().join(name),
+            tmp,
+        }
+    }
+
+    /// A path inside the project.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// The temporary directory holding the project.
+    pub fn parent(&self) -> &Path {
+        self.tmp.path()
+    }
+}
+
+/// Variables of the caller's shell that would change how the generated
+/// project, Python or Django behave: an active virtualenv, a settings module,
+/// a secret or database from the developer's own environment.
+const FOREIGN_VARS: &[&str] = &[
+    "VIRTUAL_ENV",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "UV_PROJECT_ENVIRONMENT",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DATABASE_URL",
+];
+
+/// A command without the caller's [`FOREIGN_VARS`], for both kinds of
+/// command the tests build (std's and xshell's).
+pub trait Scrubbed: Sized {
+    fn without_var(self, var: &str) -> Self;
+
+    fn scrubbed(self) -> Self {
+        FOREIGN_VARS
+            .iter()
+            .fold(self, |command, var| command.without_var(var))
+    }
+}
+
+impl Scrubbed for &mut Command {
+    fn without_var(self, var: &str) -> Self {
+        self.env_remove(var)
+    }
+}
+
+impl Scrubbed for xshell::Cmd<'_> {
+    fn without_var(self, var: &str) -> Self {
+        self.env_remove(var)
+    }
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
