@@ -114,6 +114,9 @@ where
     let result = match cli.command {
         Command::Init { path, name } => {
             init::init(Path::new(&path), name.as_deref()).and_then(|created| {
+                for note in init::notes(&created) {
+                    let _ = writeln!(io::stderr(), "note: {note}");
+                }
                 // The project exists by now: say so, whatever happened to stdout.
                 write_stdout(init::summary(&created).as_bytes())
                     .map_err(|e| {

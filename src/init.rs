@@ -11,7 +11,7 @@ use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{escape_controls, Error, Result};
 use crate::interrupt::{self, Catch};
 use crate::manifest::{self, Manifest};
 use crate::names::{self, ProjectNames};
@@ -30,6 +30,9 @@ pub struct Created {
     pub file_count: usize,
     /// Whether the target directory existed (empty) before: no `cd` needed for `.`.
     pub into_existing: bool,
+    /// Staging directories of other inits found beside the new project: left
+    /// by a `kill -9`, or by an init still running.
+    pub leftovers: Vec<PathBuf>,
 }
 
 /// Where the project goes.
@@ -57,8 +60,10 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
     // each staging directory so that the directory is gone (dropped first)
     // before the handlers are.
     let catch = interrupt::catch();
+    let mut leftovers = Vec::new();
     let into_existing = match target {
         Target::New { parent } => {
+            leftovers = leftover_staging(&parent).unwrap_or_default();
             let staging = staging_dir(&parent)?;
             let project = staging.path().join("project");
             fs::create_dir(&project).map_err(|e| Error::io("create", &project, &e))?;
@@ -96,6 +101,7 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
         names,
         file_count: files.len(),
         into_existing,
+        leftovers,
     })
 }
 
@@ -135,20 +141,16 @@ fn check_target(path: &Path) -> Result<Target> {
             )))
         }
         Ok(meta) if meta.is_dir() => {
-            let entries = fs::read_dir(path).map_err(|e| Error::io("read", path, &e))?;
-            for entry in entries {
-                let entry = entry.map_err(|e| Error::io("read", path, &e))?;
-                let name = entry.file_name();
-                if name.to_string_lossy().starts_with(STAGING_PREFIX) {
-                    let leftover = path.join(&name);
-                    return Err(Error::new(format!(
-                        "'{}' holds '{}', a staging directory of an init that was killed or is \
-                         still running; if none is running, remove it (rm -r '{}') and run init again",
-                        path.display(),
-                        name.to_string_lossy(),
-                        leftover.display()
-                    )));
-                }
+            let read_error = |e| Error::io("read", path, &e);
+            if let Some(leftover) = leftover_staging(path).map_err(read_error)?.first() {
+                return Err(Error::new(format!(
+                    "'{}' holds {}; then run init again",
+                    path.display(),
+                    leftover_advice(leftover)
+                )));
+            }
+            for entry in fs::read_dir(path).map_err(read_error)? {
+                let name = entry.map_err(read_error)?.file_name();
                 if name != ".git" {
                     return Err(Error::new(format!(
                         "'{}' already exists and is not empty; choose a new directory, \
@@ -180,6 +182,42 @@ fn check_target(path: &Path) -> Result<Target> {
         }
         Err(e) => Err(Error::io("inspect", path, &e)),
     }
+}
+
+/// The staging directories of other inits in `dir`.
+fn leftover_staging(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        if name.to_string_lossy().starts_with(STAGING_PREFIX) {
+            found.push(dir.join(name));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// What a leftover staging directory is and how to remove it. Init never
+/// removes one itself: nothing proves it is not another init's, still running.
+fn leftover_advice(leftover: &Path) -> String {
+    format!(
+        "'{}', a staging directory of an init that was killed or is still running; \
+         if none is running, remove it (rm -r '{}')",
+        leftover.file_name().unwrap_or_default().to_string_lossy(),
+        leftover.display()
+    )
+}
+
+/// Notes to print beside the summary: leftover staging directories found.
+pub fn notes(created: &Created) -> Vec<String> {
+    created
+        .leftovers
+        .iter()
+        .map(|leftover| {
+            let advice = leftover_advice(leftover);
+            escape_controls(&format!("found {advice}")).into_owned()
+        })
+        .collect()
 }
 
 fn staging_dir(parent: &Path) -> Result<tempfile::TempDir> {

@@ -607,6 +607,20 @@ fn a_leftover_staging_directory_is_named_in_the_error() {
         );
         assert_eq!(snapshot(tmp.path()), before);
     }
+    // Beside a new directory it is in nobody's way: init succeeds and notes it.
+    let output = quickscale(&target, &["init", "fresh"]);
+    assert!(output.status.success(), "{output:?}");
+    let err = crate::support::stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("note: found '.quickscale-init-Ab12Cd', a staging directory")
+            && err.contains("(rm -r './.quickscale-init-Ab12Cd')"),
+        "{err}"
+    );
+    assert!(
+        target.join(".quickscale-init-Ab12Cd").is_dir(),
+        "never removed by init"
+    );
 }
 
 /// Printing the next steps fails after the project exists: the error says the
