@@ -37,19 +37,35 @@ pub struct Generated {
 impl Generated {
     /// Runs `quickscale init name` in a fresh temporary directory, asserting success.
     pub fn new(name: &str) -> Self {
+        Generated::by(Path::new(BIN), name)
+    }
+
+    /// The same with another build of quickscale (a scratch or static build).
+    pub fn by(binary: &Path, name: &str) -> Self {
         let tmp = tempfile::Builder::new()
             .prefix("quickscale-test-")
             .tempdir()
             .unwrap();
-        let output = quickscale(tmp.path(), &["init", name]);
+        let output = Command::new(binary)
+            .args(["init", name])
+            .current_dir(tmp.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap_or_else(|e| panic!("{} runs: {e}", binary.display()));
         assert!(
             output.status.success(),
-            "quickscale init {name}: {output:?}"
+            "{} init {name}: {output:?}",
+            binary.display()
         );
         Generated {
             root: tmp.path().join(name),
             tmp,
         }
+    }
+
+    /// Every entry of the project but `.env`, whose secret differs on every init.
+    pub fn snapshot(&self) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
+        project_snapshot(&self.root)
     }
 
     /// A path inside the project.
@@ -129,6 +145,14 @@ pub fn snapshot(root: &Path) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
     let mut out = BTreeMap::new();
     collect(root, root, &mut out);
     out
+}
+
+/// [`snapshot`] of a generated project without its `.env`, the one file that
+/// differs between two inits of the same name.
+pub fn project_snapshot(root: &Path) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
+    let mut entries = snapshot(root);
+    entries.remove(Path::new(".env"));
+    entries
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, (u32, Vec<u8>)>) {
