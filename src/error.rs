@@ -23,7 +23,7 @@ impl Error {
     pub fn new(message: impl Into<String>) -> Self {
         let message = message.into();
         Error {
-            message: escape_controls(&message).into_owned(),
+            message: escape_controls(&plain(&message)).into_owned(),
             signal: None,
         }
     }
@@ -74,13 +74,25 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// `Permission denied` rather than `Permission denied (os error 13)`: the
-/// number tells a user nothing the words do not.
-pub fn plain(err: &io::Error) -> String {
-    let text = err.to_string();
-    match text.find(" (os error") {
-        Some(cut) => text[..cut].to_owned(),
-        None => text,
+/// number tells a user nothing the words do not. [`Error::new`] applies it to
+/// every message, so no message keeps the suffix, whatever it interpolated
+/// (io::Error and getrandom::Error both print it).
+pub fn plain(err: &dyn fmt::Display) -> String {
+    const SUFFIX: &str = " (os error ";
+    let mut text = err.to_string();
+    let mut from = 0;
+    while let Some(found) = text[from..].find(SUFFIX) {
+        let start = from + found;
+        let rest = &text[start + SUFFIX.len()..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && rest.as_bytes().get(digits) == Some(&b')') {
+            text.replace_range(start..start + SUFFIX.len() + digits + 1, "");
+            from = start;
+        } else {
+            from = start + SUFFIX.len();
+        }
     }
+    text
 }
 
 /// `text` with every control character written as an escape (`\n`, `\t`,
@@ -134,6 +146,15 @@ mod tests {
         assert_eq!(
             error.message(),
             "cannot write 'a\\tb': No space left on device; free some disk space and try again"
+        );
+        let interpolated = Error::new(format!("failed: {err}; then {err}"));
+        assert_eq!(
+            interpolated.message(),
+            "failed: No space left on device; then No space left on device"
+        );
+        assert_eq!(
+            plain(&"a (os error x) b (os error 7) c (os error 8"),
+            "a (os error x) b c (os error 8"
         );
     }
 }

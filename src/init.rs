@@ -60,10 +60,12 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
     // each staging directory so that the directory is gone (dropped first)
     // before the handlers are.
     let catch = interrupt::catch();
-    let mut leftovers = Vec::new();
+    let leftovers = match &target {
+        Target::New { parent } => leftover_staging(parent).unwrap_or_default(),
+        Target::Existing => Vec::new(),
+    };
     let into_existing = match target {
         Target::New { parent } => {
-            leftovers = leftover_staging(&parent).unwrap_or_default();
             let staging = staging_dir(&parent)?;
             let project = staging.path().join("project");
             fs::create_dir(&project).map_err(|e| Error::io("create", &project, &e))?;
@@ -343,7 +345,8 @@ fn secret_key() -> Result<String> {
     let mut bytes = [0u8; 64];
     getrandom::fill(&mut bytes).map_err(|e| {
         Error::new(format!(
-            "the operating system's random number generator failed: {e}; try again"
+            "the operating system's random number generator failed: {}; try again",
+            crate::error::plain(&e)
         ))
     })?;
     Ok(bytes
