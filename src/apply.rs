@@ -12,7 +12,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::compare::{beside_path, Conflict, Content, Outcome, Plan, Take, Yours};
-use crate::error::{escape, Error, Result};
+use crate::error::{escape_controls, Error, Result};
 
 /// What apply could not do without risking the owner's data, one line each.
 pub type Skipped = Vec<String>;
@@ -40,8 +40,8 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<Skipped> {
                 skipped.push(format!(
                     "{} already exists, so the starter's version of {} was not written there; \
                      move it away and run upgrade again, or see it with `quickscale diff --patch`",
-                    escape(&beside),
-                    escape(&entry.path)
+                    escape_controls(&beside),
+                    escape_controls(&entry.path)
                 ));
             }
         }
@@ -147,8 +147,8 @@ fn ensure_parent(root: &Path, rel: &str) -> Result<PathBuf> {
             Ok(_) => {
                 return Err(Error::new(format!(
                     "'{}' is not a directory, so '{}' cannot be written; move it away and run upgrade again",
-                    escape(&at.display().to_string()),
-                    escape(rel)
+                    escape_controls(&at.display().to_string()),
+                    escape_controls(rel)
                 )))
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {

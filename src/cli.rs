@@ -37,10 +37,11 @@ enum Command {
     Init {
         /// Where to create the project: `mysite`, `./clients/acme`, or `.` for the empty current directory.
         // Parsed as a plain OsString so that an empty path reaches our own check and message.
-        #[arg(value_parser = clap::value_parser!(OsString))]
+        // Hyphen values pass through too, so that `-foo` gets our one-line refusal.
+        #[arg(value_parser = clap::value_parser!(OsString), allow_hyphen_values = true)]
         path: OsString,
         /// Project name, if not the last component of PATH (`my-app` makes the Python package `my_app`).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         name: Option<String>,
     },
     /// Preview what `upgrade` would take from this binary's starter; writes nothing
@@ -133,9 +134,24 @@ where
         }
     };
     let result = match cli.command {
-        Command::Init { path, name } => init::init(Path::new(&path), name.as_deref())
-            .and_then(|created| print_stdout(init::summary(&created).as_bytes()))
-            .map(|()| EXIT_OK),
+        Command::Init { path, name } => {
+            init::init(Path::new(&path), name.as_deref()).and_then(|created| {
+                for note in init::notes(&created) {
+                    let _ = writeln!(io::stderr(), "note: {note}");
+                }
+                // The project exists by now: say so, whatever happened to stdout.
+                write_stdout(init::summary(&created).as_bytes())
+                    .map_err(|e| {
+                        Error::new(format!(
+                            "created the project in '{}', but could not print the next steps to \
+                             standard output: {}",
+                            created.root.display(),
+                            crate::error::plain(&e)
+                        ))
+                    })
+                    .map(|()| EXIT_OK)
+            })
+        }
         Command::Diff {
             path,
             name,
@@ -169,12 +185,11 @@ where
     match result {
         Ok(code) => code,
         Err(error) => {
-            let _ = writeln!(
-                io::stderr(),
-                "error: {}",
-                crate::error::escape(error.message())
-            );
-            EXIT_ERROR
+            let _ = writeln!(io::stderr(), "error: {error}");
+            match error.signal() {
+                Some(signal) => crate::interrupt::die(signal),
+                None => EXIT_ERROR,
+            }
         }
     }
 }
@@ -201,7 +216,7 @@ fn run_diff(path: &Path, name: Option<&str>, view: View, safe_only: bool) -> Res
                     anstream::stderr(),
                     "note: '{}' is not in the patch (binary, or no manifest to tell who changed it); \
                      `quickscale upgrade` handles binary files",
-                    crate::error::escape(&path)
+                    crate::error::escape_controls(&path)
                 );
             }
             patch
@@ -262,18 +277,27 @@ fn one_line_usage_error(error: &clap::Error) -> String {
         .find_map(|line| line.trim().strip_prefix("tip: "))
         .map(|tip| format!("; {tip}"))
         .unwrap_or_default();
-    format!("{first}{tip}; run 'quickscale --help' for usage")
+    // clap quotes what the user typed, control characters included.
+    let line = format!("{first}{tip}; run 'quickscale --help' for usage");
+    crate::error::escape_controls(&line).into_owned()
 }
 
 /// Writes to stdout; a reader that went away (`| head`) is not an error.
 /// Colour codes are kept on a terminal (or with CLICOLOR_FORCE) and stripped
 /// elsewhere, and always with NO_COLOR.
 pub fn print_stdout(bytes: &[u8]) -> Result<(), Error> {
+    write_stdout(bytes).map_err(|e| {
+        Error::new(format!(
+            "cannot write to standard output: {}",
+            crate::error::plain(&e)
+        ))
+    })
+}
+
+fn write_stdout(bytes: &[u8]) -> io::Result<()> {
     let mut out = anstream::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-            Err(Error::new(format!("cannot write to standard output: {e}")))
-        }
-        _ => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        result => result,
     }
 }

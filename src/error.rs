@@ -1,6 +1,12 @@
 //! The one error type: a single sentence naming what is at fault and what to
 //! do about it. Every error exits with code 2.
+//!
+//! Messages echo names and paths the user typed, and those may hold a newline,
+//! an escape sequence or a tab. [`Error::new`] passes every message through
+//! [`escape_controls`], so no message can ever print a control character raw,
+//! however it was built.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io;
 use std::path::Path;
@@ -8,12 +14,25 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     message: String,
+    /// The signal (SIGINT, SIGTERM) that stopped the command, if that is what
+    /// this error reports: the CLI then dies of that signal after printing it.
+    signal: Option<i32>,
 }
 
 impl Error {
     pub fn new(message: impl Into<String>) -> Self {
+        let message = message.into();
         Error {
-            message: message.into(),
+            message: escape_controls(&plain(&message)).into_owned(),
+            signal: None,
+        }
+    }
+
+    /// The command stopped because `signal` arrived; `message` says what is on disk.
+    pub fn interrupted(signal: i32, message: impl Into<String>) -> Self {
+        Error {
+            signal: Some(signal),
+            ..Error::new(message)
         }
     }
 
@@ -25,6 +44,9 @@ impl Error {
             io::ErrorKind::NotFound => "check that the path exists",
             io::ErrorKind::AlreadyExists => "choose a path that does not exist yet",
             io::ErrorKind::StorageFull => "free some disk space and try again",
+            io::ErrorKind::FileTooLarge => {
+                "raise the file-size limit (ulimit -f) or choose another location"
+            }
             _ => "check the path and try again",
         };
         Error::new(format!(
@@ -37,6 +59,10 @@ impl Error {
     pub fn message(&self) -> &str {
         &self.message
     }
+
+    pub fn signal(&self) -> Option<i32> {
+        self.signal
+    }
 }
 
 impl fmt::Display for Error {
@@ -47,28 +73,49 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// `text` with every control character written as an escape (`\n`, `\t`,
-/// `\u{1b}`), so that a name or path echoed in a message can neither break
-/// the one-line contract nor drive the terminal.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        if ch.is_control() {
-            out.extend(ch.escape_default());
+/// `Permission denied` rather than `Permission denied (os error 13)`: the
+/// number tells a user nothing the words do not. [`Error::new`] applies it to
+/// every message, so no message keeps the suffix, whatever it interpolated
+/// (io::Error and getrandom::Error both print it).
+pub fn plain(err: &dyn fmt::Display) -> String {
+    const SUFFIX: &str = " (os error ";
+    let mut text = err.to_string();
+    let mut from = 0;
+    while let Some(found) = text[from..].find(SUFFIX) {
+        let start = from + found;
+        let rest = &text[start + SUFFIX.len()..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && rest.as_bytes().get(digits) == Some(&b')') {
+            text.replace_range(start..start + SUFFIX.len() + digits + 1, "");
+            from = start;
         } else {
-            out.push(ch);
+            from = start + SUFFIX.len();
         }
     }
-    out
+    text
 }
 
-/// `Permission denied` rather than `Permission denied (os error 13)`.
-fn plain(err: &io::Error) -> String {
-    let text = err.to_string();
-    match text.find(" (os error") {
-        Some(cut) => text[..cut].to_owned(),
-        None => text,
+/// `text` with every control character written as an escape (`\n`, `\t`,
+/// `\u{1b}`), so that one message is one line and a terminal never receives an
+/// escape sequence from a name. Bidirectional-text controls are escaped too:
+/// they would make a printed path read differently from what it is.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    fn hidden(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
     }
+    if !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -78,8 +125,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_control_characters_only() {
-        assert_eq!(escape("a\nb\tc\u{1b}[31md é"), "a\\nb\\tc\\u{1b}[31md é");
-        assert_eq!(escape("plain/path.txt"), "plain/path.txt");
+    fn messages_never_hold_a_control_character() {
+        let error = Error::new("project name 'a\nb\x1b[31mc\td\u{202e}' is bad");
+        assert_eq!(
+            error.message(),
+            "project name 'a\\nb\\u{1b}[31mc\\td\\u{202e}' is bad"
+        );
+        assert!(!error.message().chars().any(char::is_control));
+        let interrupted = Error::interrupted(2, "stopped in 'x\r'");
+        assert_eq!(interrupted.message(), "stopped in 'x\\r'");
+        assert_eq!(interrupted.signal(), Some(2));
+        assert_eq!(escape_controls("plain 'ü' path"), "plain 'ü' path");
+    }
+
+    #[test]
+    fn io_errors_drop_the_os_error_number() {
+        let err = io::Error::from_raw_os_error(28);
+        assert!(err.to_string().contains("(os error 28)"), "{err}");
+        let error = Error::io("write", Path::new("a\tb"), &err);
+        assert_eq!(
+            error.message(),
+            "cannot write 'a\\tb': No space left on device; free some disk space and try again"
+        );
+        let interpolated = Error::new(format!("failed: {err}; then {err}"));
+        assert_eq!(
+            interpolated.message(),
+            "failed: No space left on device; then No space left on device"
+        );
+        assert_eq!(
+            plain(&"a (os error x) b (os error 7) c (os error 8"),
+            "a (os error x) b c (os error 8"
+        );
     }
 }

@@ -12,7 +12,8 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::env_file;
-use crate::error::{Error, Result};
+use crate::error::{escape_controls, Error, Result};
+use crate::interrupt::{self, Catch};
 use crate::manifest::{self, Manifest};
 use crate::names::{self, ProjectNames};
 use crate::render::{self, RenderedFile, Values};
@@ -27,6 +28,9 @@ pub struct Created {
     pub file_count: usize,
     /// Whether the target directory existed (empty) before: no `cd` needed for `.`.
     pub into_existing: bool,
+    /// Staging directories of other inits found beside the new project: left
+    /// by a `kill -9`, or by an init still running.
+    pub leftovers: Vec<PathBuf>,
 }
 
 /// Where the project goes.
@@ -49,37 +53,90 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
     let manifest = Manifest::for_render(&values, &files, Vec::new());
     let env_text = env_file::new_file()?;
 
+    // From here on files are written. SIGINT and SIGTERM stop the work at the
+    // next file instead of killing it mid-write; `catch` is declared before
+    // each staging directory so that the directory is gone (dropped first)
+    // before the handlers are.
+    let catch = interrupt::catch();
+    let leftovers = match &target {
+        Target::New { parent } => leftover_staging(parent).unwrap_or_default(),
+        Target::Existing => Vec::new(),
+    };
     let into_existing = match target {
         Target::New { parent } => {
             let staging = staging_dir(&parent)?;
             let project = staging.path().join("project");
             fs::create_dir(&project).map_err(|e| Error::io("create", &project, &e))?;
-            write_project(&project, path, &files, &manifest, &env_text)?;
-            fs::rename(&project, path).map_err(|e| Error::io("create", path, &e))?;
+            write_project(&project, path, &files, &manifest, &env_text, &catch)?;
+            catch.uninterrupted(|| {
+                stop_if_interrupted(&catch, path)?;
+                fs::rename(&project, path).map_err(|e| Error::io("create", path, &e))
+            })?;
             false
         }
         Target::Existing => {
             let staging = staging_dir(path)?;
-            write_project(staging.path(), path, &files, &manifest, &env_text)?;
-            move_entries(staging.path(), path)?;
+            write_project(staging.path(), path, &files, &manifest, &env_text, &catch)?;
+            // Held back for the whole move, a signal can never leave some
+            // entries moved and others not.
+            catch.uninterrupted(|| {
+                stop_if_interrupted(&catch, path)?;
+                move_entries(staging.path(), path)
+            })?;
             true
         }
     };
+    if let Some(signal) = catch.received() {
+        return Err(Error::interrupted(
+            signal,
+            format!(
+                "{} arrived as init finished; the project in '{}' is complete",
+                signal_name(signal),
+                path.display()
+            ),
+        ));
+    }
     Ok(Created {
         root: path.to_owned(),
         names,
         file_count: files.len(),
         into_existing,
+        leftovers,
     })
 }
 
+/// Where staging directories go, and how init recognises one left behind.
+const STAGING_PREFIX: &str = ".quickscale-init-";
+
 fn check_target(path: &Path) -> Result<Target> {
-    match fs::symlink_metadata(path) {
+    // The path without a trailing slash: `lstat("L/")` follows a symlink `L`,
+    // and `L` and `L/` must get the same answer.
+    let bare: PathBuf = path.components().collect();
+    match fs::symlink_metadata(&bare) {
+        // Following the link would write the project outside the directory
+        // the user named (and a relative link may point anywhere).
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let to = fs::read_link(&bare)
+                .map(|to| to.display().to_string())
+                .unwrap_or_else(|_| "somewhere unreadable".to_owned());
+            Err(Error::new(format!(
+                "'{}' is a symbolic link to '{to}'; init does not follow links, so that the project \
+                 lands exactly where you name it: give the real directory ('{to}') or a new path",
+                bare.display()
+            )))
+        }
         Ok(meta) if meta.is_dir() => {
-            let entries = fs::read_dir(path).map_err(|e| Error::io("read", path, &e))?;
-            for entry in entries {
-                let entry = entry.map_err(|e| Error::io("read", path, &e))?;
-                if entry.file_name() != ".git" {
+            let read_error = |e| Error::io("read", path, &e);
+            if let Some(leftover) = leftover_staging(path).map_err(read_error)?.first() {
+                return Err(Error::new(format!(
+                    "'{}' holds {}; then run init again",
+                    path.display(),
+                    leftover_advice(leftover)
+                )));
+            }
+            for entry in fs::read_dir(path).map_err(read_error)? {
+                let name = entry.map_err(read_error)?.file_name();
+                if name != ".git" {
                     return Err(Error::new(format!(
                         "'{}' already exists and is not empty; choose a new directory, \
                          or run init in an empty one (a lone .git is fine)",
@@ -112,9 +169,45 @@ fn check_target(path: &Path) -> Result<Target> {
     }
 }
 
+/// The staging directories of other inits in `dir`.
+fn leftover_staging(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        if name.to_string_lossy().starts_with(STAGING_PREFIX) {
+            found.push(dir.join(name));
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// What a leftover staging directory is and how to remove it. Init never
+/// removes one itself: nothing proves it is not another init's, still running.
+fn leftover_advice(leftover: &Path) -> String {
+    format!(
+        "'{}', a staging directory of an init that was killed or is still running; \
+         if none is running, remove it (rm -r '{}')",
+        leftover.file_name().unwrap_or_default().to_string_lossy(),
+        leftover.display()
+    )
+}
+
+/// Notes to print beside the summary: leftover staging directories found.
+pub fn notes(created: &Created) -> Vec<String> {
+    created
+        .leftovers
+        .iter()
+        .map(|leftover| {
+            let advice = leftover_advice(leftover);
+            escape_controls(&format!("found {advice}")).into_owned()
+        })
+        .collect()
+}
+
 fn staging_dir(parent: &Path) -> Result<tempfile::TempDir> {
     tempfile::Builder::new()
-        .prefix(".quickscale-init-")
+        .prefix(STAGING_PREFIX)
         .tempdir_in(parent)
         .map_err(|e| Error::io("write in", parent, &e))
 }
@@ -127,6 +220,7 @@ fn write_project(
     files: &[RenderedFile],
     manifest: &Manifest,
     env: &str,
+    catch: &Catch,
 ) -> Result<()> {
     // Each directory is made once, before its files, instead of once per file.
     let mut dirs: Vec<&str> = files
@@ -140,9 +234,11 @@ fn write_project(
             .map_err(|e| Error::io("create", &shown_root.join(dir), &e))?;
     }
     for file in files {
+        stop_if_interrupted(catch, shown_root)?;
         let mode = if file.executable { 0o755 } else { 0o644 };
         write_new(root, shown_root, &file.path, &file.bytes, mode)?;
     }
+    stop_if_interrupted(catch, shown_root)?;
     write_new(root, shown_root, env_file::FILE, env.as_bytes(), 0o600)?;
     write_new(
         root,
@@ -170,6 +266,30 @@ fn write_new(
         .map_err(|e| Error::io("create", &shown, &e))?;
     out.write_all(bytes)
         .map_err(|e| Error::io("write", &shown, &e))
+}
+
+/// The error that stops init when SIGINT or SIGTERM has arrived; returning it
+/// drops, and so removes, the staging directory.
+fn stop_if_interrupted(catch: &Catch, target: &Path) -> Result<()> {
+    match catch.received() {
+        None => Ok(()),
+        Some(signal) => Err(Error::interrupted(
+            signal,
+            format!(
+                "{} arrived before init finished; nothing was created at '{}'",
+                signal_name(signal),
+                target.display()
+            ),
+        )),
+    }
+}
+
+fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        libc::SIGINT => "an interrupt (SIGINT)",
+        libc::SIGTERM => "SIGTERM",
+        _ => "a signal",
+    }
 }
 
 /// Moves each staged top-level entry into an existing directory; on failure,

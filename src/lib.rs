@@ -3,7 +3,8 @@
 //!
 //! Module map: `cli` parses arguments and maps results to exit codes;
 //! `starter` is the embedded table; `render` turns it into files; `names`
-//! validates project names; `init` writes a project atomically; `manifest`
+//! validates project names; `init` writes a project atomically, with
+//! `interrupt` turning SIGINT/SIGTERM into a clean stop; `manifest`
 //! records what init wrote; `diff` compares a project with the starter and
 //! `report` shows the result; `merge` is the three-way line merge (git's
 //! diff3 semantics) that upgrades use; `error` is the single error type.
@@ -16,6 +17,7 @@ pub mod env_file;
 pub mod error;
 pub mod git;
 pub mod init;
+pub mod interrupt;
 pub mod manifest;
 pub mod merge;
 pub mod names;

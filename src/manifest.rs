@@ -222,7 +222,7 @@ fn is_sha256(value: &str) -> bool {
 /// no empty, `.` or `..` component and no control character. Anything else
 /// would make `diff` read, or `upgrade` write, outside the project.
 pub fn check_path(path: &str) -> std::result::Result<(), String> {
-    let shown = crate::error::escape(path);
+    let shown = crate::error::escape_controls(path);
     if path.is_empty() {
         return Err("a file path is empty".to_owned());
     }

@@ -136,6 +136,13 @@ pub fn project_names(name: &str, project_top_level: &[String]) -> Result<Project
             "project name '{name}' is not ASCII; use letters a-z, digits, '_' or '-', e.g. 'mysite'"
         )));
     }
+    if name.starts_with('-') {
+        return Err(Error::new(format!(
+            "project name '{name}' starts with '-', which reads as an option and cannot begin a \
+             package or distribution name; use a name such as '{}'",
+            suggestion(name)
+        )));
+    }
     let package = name.replace('-', "_").to_ascii_lowercase();
     if let Some(bad) = package
         .chars()
@@ -155,6 +162,24 @@ pub fn project_names(name: &str, project_top_level: &[String]) -> Result<Project
     if package.chars().all(|c| c == '_') {
         return Err(Error::new(format!(
             "project name '{name}' has no letters; use a name such as 'mysite'"
+        )));
+    }
+    if package.len() > 4 && package.starts_with("__") && package.ends_with("__") {
+        return Err(Error::new(format!(
+            "project name '{name}' is a dunder name, which Python reserves for its own modules \
+             and files; use a name such as '{}'",
+            suggestion(name)
+        )));
+    }
+    // The slug is the distribution name in pyproject.toml, which PEP 508 makes
+    // begin and end with a letter or digit: `app_` would give `app-`, which uv
+    // and pip refuse. Refused rather than trimmed, so that the directory, the
+    // package and the distribution keep the one spelling the user typed.
+    if package.starts_with('_') || package.ends_with('_') {
+        return Err(Error::new(format!(
+            "project name '{name}' begins or ends with '_' or '-', which a Python distribution \
+             name cannot (PEP 508); try '{}'",
+            suggestion(name)
         )));
     }
     let clash = if KEYWORDS.contains(&package.as_str()) {
@@ -242,7 +267,18 @@ mod tests {
             ("my app", "contains ' '"),
             ("a/b", "contains '/'"),
             ("ünï", "not ASCII"),
-            ("--", "no letters"),
+            ("--", "starts with '-'"),
+            ("__", "no letters"),
+            ("-foo", "starts with '-'"),
+            ("-x", "starts with '-'"),
+            ("__init__", "dunder"),
+            ("__main__", "dunder"),
+            ("__pycache__", "dunder"),
+            ("app_", "PEP 508"),
+            ("app-", "PEP 508"),
+            ("_app", "PEP 508"),
+            ("My-", "PEP 508"),
+            ("a\nb", "contains '\\n'"),
         ] {
             let err = check(name).unwrap_err();
             assert!(

@@ -11,7 +11,7 @@ use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
 
 use crate::compare::{Content, Yours};
-use crate::error::{escape, Error, Result};
+use crate::error::{escape_controls, Error, Result};
 use crate::manifest::{self, Manifest};
 
 /// Files larger than this are not read: no starter file comes close, so such a
@@ -31,13 +31,13 @@ pub fn inspect(root: &Path, rel: &str) -> Result<Yours> {
             Ok(meta) if meta.file_type().is_symlink() => {
                 return Ok(Yours::Other(format!(
                     "inside '{}', a symbolic link",
-                    escape(&shown)
+                    escape_controls(&shown)
                 )))
             }
             Ok(_) => {
                 return Ok(Yours::Other(format!(
                     "under '{}', which is not a directory",
-                    escape(&shown)
+                    escape_controls(&shown)
                 )))
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Yours::Absent),

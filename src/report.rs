@@ -11,7 +11,7 @@ use similar::{capture_diff_slices_deadline, group_diff_ops, Algorithm, DiffOp, D
 use crate::compare::{
     beside_path, lock_command, Conflict, Content, Entry, Outcome, Plan, Reason, Take, Yours,
 };
-use crate::error::escape;
+use crate::error::escape_controls;
 use crate::manifest::{quote, QUICKSCALE_VERSION};
 use crate::merge::split_lines;
 
@@ -31,7 +31,7 @@ fn paint(style: Style, text: &str) -> String {
 
 /// A path as it may be printed: control characters escaped.
 fn shown(path: &str) -> String {
-    escape(path)
+    escape_controls(path).into_owned()
 }
 
 /// A heading of `diff`'s summary, its colour, and which entries it lists.

@@ -9,26 +9,24 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::starters::{next_starter_binary, OldProject, NEXT_CRLF_TEXT, OLD_TIME_ZONE};
-use crate::support::{assert_one_line_error, quickscale, snapshot, stderr, stdout};
+use crate::support::{assert_one_line_error, quickscale, snapshot, stderr, stdout, Generated};
 use pretty_assertions::assert_eq;
 
 /// A freshly generated project named `acme` in its own temporary directory.
 struct Project {
-    _tmp: tempfile::TempDir,
+    generated: Generated,
     root: PathBuf,
 }
 
 impl Project {
     fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
-        let output = quickscale(tmp.path(), &["init", "acme"]);
-        assert!(output.status.success(), "{output:?}");
-        let root = tmp.path().join("acme");
-        Project { _tmp: tmp, root }
+        let generated = Generated::new("acme");
+        let root = generated.root.clone();
+        Project { generated, root }
     }
 
     fn path(&self, rel: &str) -> PathBuf {
-        self.root.join(rel)
+        self.generated.path(rel)
     }
 
     /// Runs diff, checking that it leaves the tree exactly as it was.
@@ -36,7 +34,7 @@ impl Project {
         let before = snapshot(&self.root);
         let mut all = vec!["diff", self.root.to_str().unwrap()];
         all.extend_from_slice(args);
-        let output = quickscale(self.root.parent().unwrap(), &all);
+        let output = quickscale(self.generated.parent(), &all);
         assert_eq!(
             snapshot(&self.root),
             before,
@@ -539,21 +537,17 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     assert!(!stdout(&piped).contains('\x1b'), "a pipe gets none");
 }
 
-/// A pipe whose read end is already closed: every write to it fails with
-/// EPIPE, whatever the size of the output and however fast the reader.
-fn closed_pipe() -> std::os::fd::OwnedFd {
+/// A pipe whose read end is already closed, as `| head` leaves it once head
+/// has exited: the first write to it fails with EPIPE, whatever its size, so
+/// the broken-pipe path runs every time.
+fn closed_pipe() -> std::process::Stdio {
     use std::os::fd::FromRawFd;
     let mut fds = [0; 2];
+    // SAFETY: pipe fills both descriptors, which we then own.
     assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0, "pipe(2)");
-    // SAFETY: pipe(2) just returned these two descriptors, owned by nobody else.
-    let (read, write) = unsafe {
-        (
-            std::os::fd::OwnedFd::from_raw_fd(fds[0]),
-            std::os::fd::OwnedFd::from_raw_fd(fds[1]),
-        )
-    };
-    drop(read);
-    write
+    // SAFETY: fds[0] and fds[1] are fresh descriptors nobody else owns.
+    drop(unsafe { std::os::fd::OwnedFd::from_raw_fd(fds[0]) });
+    std::process::Stdio::from(unsafe { std::os::fd::OwnedFd::from_raw_fd(fds[1]) })
 }
 
 #[test]
@@ -568,7 +562,7 @@ fn a_closed_pipe_is_not_an_error() {
         let output = Command::new(next_starter_binary())
             .args(args)
             .current_dir(&project.root)
-            .stdout(Stdio::from(closed_pipe()))
+            .stdout(closed_pipe())
             .output()
             .unwrap();
         let err = stderr(&output);
@@ -584,11 +578,21 @@ fn a_closed_pipe_is_not_an_error() {
     }
     let output = Command::new(crate::support::BIN)
         .args(["completions", "bash"])
-        .stdout(Stdio::from(closed_pipe()))
+        .stdout(closed_pipe())
         .output()
         .unwrap();
     assert_eq!(
         (output.status.code(), output.stderr.is_empty()),
         (Some(0), true)
     );
+    let tmp = tempfile::tempdir().unwrap();
+    let init = Command::new(crate::support::BIN)
+        .args(["init", "acme"])
+        .current_dir(tmp.path())
+        .stdout(closed_pipe())
+        .output()
+        .unwrap();
+    assert_eq!(init.status.code(), Some(0), "{init:?}");
+    assert!(init.stderr.is_empty(), "{}", stderr(&init));
+    assert!(tmp.path().join("acme/.quickscale.toml").is_file());
 }

@@ -11,25 +11,11 @@ use crate::support::markdown::{
     bash, broken_links, expand_braces, file_list, markdown_files, pieces, read, repo_root, section,
     Piece, BIN,
 };
+use crate::support::Generated;
 use pretty_assertions::assert_eq;
 
 /// The project name README.md's examples use.
 const README_PROJECT: &str = "myapp";
-
-/// Runs `quickscale init <name>` in a fresh temporary directory.
-fn generate(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let output = Command::new(BIN)
-        .args(["init", name])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "quickscale init {name}: {output:?}"
-    );
-    dir
-}
 
 /// The files README.md's "What you get" table lists: the code spans of each
 /// row's first cell, brace-expanded. Each must be listed once, with a purpose.
@@ -65,8 +51,8 @@ fn readme_file_list(readme: &str) -> BTreeSet<String> {
 fn readme_lists_every_file_init_writes_and_nothing_else() {
     let readme = read(&repo_root().join("README.md"));
     let documented = readme_file_list(&readme);
-    let project = generate(README_PROJECT);
-    let written = file_list(&project.path().join(README_PROJECT));
+    let project = Generated::new(README_PROJECT);
+    let written = file_list(&project.root);
     assert!(written.contains(".env") && written.contains(".quickscale.toml"));
     let missing: Vec<_> = written.difference(&documented).collect();
     let stale: Vec<_> = documented.difference(&written).collect();
@@ -255,9 +241,9 @@ fn every_relative_link_in_the_repository_resolves() {
 
 #[test]
 fn every_relative_link_in_a_generated_project_resolves() {
-    let project = generate(README_PROJECT);
-    let root = project.path().join(README_PROJECT);
-    assert_links_resolve(&root, &markdown_files(&root, &[]), &["README.md"]);
+    let project = Generated::new(README_PROJECT);
+    let root = &project.root;
+    assert_links_resolve(root, &markdown_files(root, &[]), &["README.md"]);
 }
 
 /// Checks the links of `files`, Markdown files in the tree `root`, which must
@@ -366,8 +352,8 @@ fn one_version_everywhere() {
         format!("quickscale {version}")
     );
 
-    let project = generate("acme");
-    let manifest = read(&project.path().join("acme/.quickscale.toml"));
+    let project = Generated::new("acme");
+    let manifest = read(&project.path(".quickscale.toml"));
     let recorded: Vec<&str> = manifest
         .lines()
         .filter_map(|l| l.strip_prefix("quickscale_version = "))

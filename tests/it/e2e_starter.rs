@@ -24,22 +24,10 @@ use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use crate::support::{quickscale, repo_root};
+use crate::support::{quickscale, repo_root, Generated, Scrubbed};
 use xshell::{Cmd, Shell};
 
 const SETUP: &str = "scripts/setup-test-tools";
-
-/// Variables of the developer's shell that would change what the project does.
-const FOREIGN_VARS: &[&str] = &[
-    "VIRTUAL_ENV",
-    "PYTHONPATH",
-    "PYTHONHOME",
-    "UV_PROJECT_ENVIRONMENT",
-    "DJANGO_SETTINGS_MODULE",
-    "DJANGO_SECRET_KEY",
-    "DJANGO_ALLOWED_HOSTS",
-    "DATABASE_URL",
-];
 
 /// Strong enough for production's start-up check; used by nothing but these tests.
 const TEST_SECRET_KEY: &str = "e2e-only-Jq8vT2mX7pL4rZ9wK1nB6yH3cF5jD0sAgE7uR2iO9wN4tK1mP8q";
@@ -193,36 +181,23 @@ fn every_check(name: &str, python_version: &str) {
 struct Project {
     sh: Shell,
     dir: PathBuf,
-    _tmp: tempfile::TempDir,
+    _generated: Generated,
 }
 
 impl Project {
     fn generate(name: &str) -> Project {
-        let tmp = tempfile::Builder::new()
-            .prefix("qs-e2e-")
-            .tempdir()
-            .unwrap();
-        let output = quickscale(tmp.path(), &["init", name]);
-        assert!(
-            output.status.success(),
-            "quickscale init {name}: {output:?}"
-        );
-        let dir = tmp.path().join(name);
+        let generated = Generated::new(name);
         Project {
-            sh: shell_in(&dir),
-            dir,
-            _tmp: tmp,
+            sh: shell_in(&generated.root),
+            dir: generated.root.clone(),
+            _generated: generated,
         }
     }
 
     /// `program` in the project directory, without the caller's virtualenv or
     /// Django variables.
     fn cmd(&self, program: impl AsRef<Path>) -> Cmd<'_> {
-        let mut cmd = self.sh.cmd(program);
-        for var in FOREIGN_VARS {
-            cmd = cmd.env_remove(var);
-        }
-        cmd
+        self.sh.cmd(program).scrubbed()
     }
 }
 
@@ -599,9 +574,7 @@ impl Server {
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().unwrap())
             .stderr(log_file);
-        for var in FOREIGN_VARS {
-            command.env_remove(var);
-        }
+        command.scrubbed();
         if argv[0] == "gunicorn" {
             command
                 .env("DJANGO_SETTINGS_MODULE", "config.settings.production")

@@ -6,7 +6,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{assert_one_line_error, quickscale, snapshot, stdout, BIN};
+use crate::support::{
+    assert_one_line_error, project_snapshot, quickscale, snapshot, stderr, stdout, Generated, BIN,
+};
 use pretty_assertions::assert_eq;
 
 fn secret_of(project: &Path) -> String {
@@ -118,20 +120,9 @@ fn env_holds_a_fresh_secret_that_git_ignores() {
 
 #[test]
 fn output_is_deterministic_apart_from_the_secret() {
-    let a = tempfile::tempdir().unwrap();
-    let b = tempfile::tempdir().unwrap();
-    for dir in [&a, &b] {
-        assert!(quickscale(dir.path(), &["init", "same-name"])
-            .status
-            .success());
-    }
-    let mut left = snapshot(&a.path().join("same-name"));
-    let mut right = snapshot(&b.path().join("same-name"));
-    assert_ne!(
-        left.remove(Path::new(".env")),
-        right.remove(Path::new(".env"))
-    );
-    assert_eq!(left, right);
+    let (a, b) = (Generated::new("same-name"), Generated::new("same-name"));
+    assert_ne!(secret_of(&a.root), secret_of(&b.root));
+    assert_eq!(a.snapshot(), b.snapshot());
 }
 
 #[test]
@@ -261,13 +252,10 @@ fn rejects_a_parent_without_write_permission() {
 fn a_failure_part_way_leaves_no_trace() {
     let tmp = tempfile::tempdir().unwrap();
     let before = snapshot(tmp.path());
-    // `ulimit -f 2` allows 1 KiB per file; ignoring SIGXFSZ turns the kill into an error.
+    // `ulimit -f 2` allows 1 KiB per file. quickscale itself ignores SIGXFSZ,
+    // which would otherwise kill it silently, so the write fails with EFBIG.
     let output = Command::new("sh")
-        .args([
-            "-c",
-            "trap '' XFSZ; ulimit -f 2; exec \"$0\" init partial",
-            BIN,
-        ])
+        .args(["-c", "ulimit -f 2; exec \"$0\" init partial", BIN])
         .current_dir(tmp.path())
         .output()
         .unwrap();
@@ -312,4 +300,511 @@ fn help_version_and_completions() {
         fs::read_dir(tmp.path()).unwrap().next().is_none(),
         "nothing written"
     );
+}
+
+/// Names that stress every rule. Each refused one must fail cleanly; each
+/// accepted one must give a package Python imports and a distribution name
+/// PEP 508 allows, as checked by Python itself below, not by our own code.
+const ODD_NAMES: &[&str] = &[
+    // Accepted, if the rules are right.
+    "a",
+    "Z",
+    "ab",
+    "a1",
+    "x9",
+    "a_b",
+    "a-b",
+    "a--b",
+    "a__b",
+    "a_-b",
+    "a-_b",
+    "MyApp",
+    "my-app",
+    "My-App_2",
+    "camelCase",
+    "UPPER",
+    "a-1",
+    "abc-def-ghi",
+    "pkg_site",
+    "init_me",
+    "main2",
+    "pycache-x",
+    "dunder__mid",
+    "n0ne",
+    "classy",
+    "testing-tool",
+    "sites",
+    "a_very_long_name_that_keeps_going_and_going_for_sixty_four_chars_",
+    "a_very_long_name_that_keeps_going_and_going_for_sixty_four_chars",
+    // Refused, if the rules are right.
+    "",
+    "-",
+    "_",
+    "__",
+    "---",
+    "-foo",
+    "--name",
+    "-x",
+    "__init__",
+    "__main__",
+    "__pycache__",
+    "__x__",
+    "app_",
+    "app-",
+    "_app",
+    "-app",
+    "App-",
+    "a.b",
+    "a b",
+    "a/b",
+    "a\\b",
+    "1app",
+    "9",
+    "class",
+    "def",
+    "None",
+    "True",
+    "django",
+    "os",
+    "test",
+    "site",
+    "config",
+    "typing",
+    "pip",
+    "pytest",
+    "__future__",
+    "_thread",
+    "ünï",
+    "é",
+    "a\nb",
+    "a\u{1b}[31mb",
+    "a\tb",
+    "a@b",
+    "a+b",
+    "a~",
+    "app.",
+    ".app",
+    "a:b",
+    "a*b",
+    "a'b",
+    "a\"b",
+    "$x",
+    "a;b",
+    "a\u{202e}b",
+    "a\rb",
+];
+
+/// No control character in what quickscale printed, but the final newline.
+fn assert_no_control_characters(text: &str, context: &str) {
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    assert!(
+        !body.chars().any(char::is_control),
+        "{context}: raw control character in {text:?}"
+    );
+}
+
+#[test]
+fn every_accepted_odd_name_is_a_valid_package_and_distribution() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut accepted = Vec::new();
+    for (index, name) in ODD_NAMES.iter().enumerate() {
+        // A directory of its own for each name, named by --name.
+        let dir = format!("probe{index}");
+        let before = snapshot(tmp.path());
+        let output = quickscale(tmp.path(), &["init", &dir, "--name", name]);
+        if output.status.success() {
+            let manifest =
+                fs::read_to_string(tmp.path().join(&dir).join(".quickscale.toml")).unwrap();
+            let recorded = |key: &str| {
+                manifest
+                    .lines()
+                    .find_map(|l| l.strip_prefix(&format!("{key} = \"")))
+                    .and_then(|v| v.strip_suffix('"'))
+                    .unwrap_or_else(|| panic!("{key} in {manifest}"))
+                    .to_owned()
+            };
+            accepted.push((
+                name.to_string(),
+                recorded("PACKAGE_NAME"),
+                recorded("PROJECT_SLUG"),
+            ));
+            fs::remove_dir_all(tmp.path().join(&dir)).unwrap();
+        } else {
+            assert_one_line_error(&output, "");
+            assert_no_control_characters(&stderr(&output), &format!("{name:?}"));
+            assert_eq!(snapshot(tmp.path()), before, "{name:?} wrote something");
+        }
+    }
+    assert!(ODD_NAMES.len() >= 50);
+    assert!(accepted.len() >= 25, "{accepted:?}");
+    assert!(accepted.len() < ODD_NAMES.len() - 25, "{accepted:?}");
+
+    // PEP 508's name rule, the package rules and the refused spellings, in Python.
+    let script = r#"
+import keyword, re, sys
+pep508 = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+bad = []
+for line in sys.stdin.read().splitlines():
+    name, package, slug = line.split("\t")
+    if not pep508.match(slug):
+        bad.append(f"{name}: distribution name {slug!r} breaks PEP 508")
+    if not package.isidentifier() or keyword.iskeyword(package) or package.startswith("__"):
+        bad.append(f"{name}: package {package!r} is no importable package name")
+    if name.startswith("-"):
+        bad.append(f"{name}: leading dash")
+    if package in sys.stdlib_module_names:
+        bad.append(f"{name}: shadows the standard library")
+print("\n".join(bad))
+"#;
+    let python = crate::support::repo_root().join("target/test-tools/venv/bin/python");
+    let mut child = Command::new(&python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e}; run ./scripts/setup-test-tools", python.display()));
+    let lines: String = accepted
+        .iter()
+        .map(|(name, package, slug)| format!("{name}\t{package}\t{slug}\n"))
+        .collect();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(lines.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        stdout(&output).trim(),
+        "",
+        "accepted names that make a broken project"
+    );
+}
+
+#[test]
+fn leading_dashes_reach_our_check_in_every_spelling() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: &[&[&str]] = &[
+        &["init", "-foo"],
+        &["init", "--foo"],
+        &["init", "x", "--name=-x"],
+        &["init", "x", "--name", "-x"],
+        &["init", "--name", "-x", "x"],
+    ];
+    for args in cases {
+        let output = quickscale(tmp.path(), args);
+        assert_one_line_error(&output, "starts with '-'");
+    }
+    assert!(
+        fs::read_dir(tmp.path()).unwrap().next().is_none(),
+        "nothing written"
+    );
+}
+
+#[test]
+fn control_characters_in_names_and_paths_are_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let odd = "odd\nname\u{1b}[2J\tx";
+    let full = tmp.path().join(odd);
+    fs::create_dir(&full).unwrap();
+    fs::write(full.join("keep"), "x").unwrap();
+    fs::create_dir(tmp.path().join("ok")).unwrap();
+    fs::write(tmp.path().join("ok/keep"), "x").unwrap();
+    std::os::unix::fs::symlink(format!("to\n{odd}"), tmp.path().join("link\tname")).unwrap();
+    let missing = format!("{odd}-missing/app");
+    let cases: &[(&[&str], &str)] = &[
+        (&["init", odd], "cannot become a Python package"),
+        (&["init", "fresh", "--name", odd], "\\n"),
+        (&["init", &missing], "does not exist"),
+        (&["init", "ok", "--name", "fine"], "not empty"),
+        (
+            &["init", "link\tname", "--name", "fine"],
+            "symbolic link to 'to\\n",
+        ),
+        (
+            &["init", "link\tname/", "--name", "fine"],
+            "'link\\tname' is a symbolic link",
+        ),
+        (&["diff", odd], "has no .quickscale.toml"),
+        (&["diff", "fresh\u{1b}"], "fresh\\u{1b}"),
+        (&["init", "x", "--bogus\u{1b}[31m"], "unexpected argument"),
+    ];
+    let before = snapshot(tmp.path());
+    for (args, expected) in cases {
+        let output = quickscale(tmp.path(), args);
+        assert_one_line_error(&output, expected);
+        assert_no_control_characters(&stderr(&output), &format!("{args:?}"));
+        assert_eq!(
+            snapshot(tmp.path()),
+            before,
+            "{args:?} changed the directory"
+        );
+    }
+    let output = quickscale(&full, &["init", "."]);
+    assert_one_line_error(&output, "odd\\nname\\u{1b}[2J\\tx");
+}
+
+/// A symlink as the target is refused, spelled `L` or `L/`, wherever it
+/// points: following it would write outside the directory the user named.
+#[test]
+fn a_symlinked_target_is_refused_with_or_without_a_slash() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir(tmp.path().join("empty")).unwrap();
+    std::os::unix::fs::symlink("empty", tmp.path().join("to-empty")).unwrap();
+    std::os::unix::fs::symlink("nowhere/at/all", tmp.path().join("dangling")).unwrap();
+    let before = snapshot(tmp.path());
+    for (link, points_to) in [("to-empty", "empty"), ("dangling", "nowhere/at/all")] {
+        for spelling in [
+            link.to_owned(),
+            format!("{link}/"),
+            format!("./{link}/."),
+            format!("{link}//"),
+        ] {
+            for extra in [&[][..], &["--name", "fine"][..]] {
+                let mut args = vec!["init", spelling.as_str()];
+                args.extend_from_slice(extra);
+                let output = quickscale(tmp.path(), &args);
+                assert_one_line_error(
+                    &output,
+                    &format!("{link}' is a symbolic link to '{points_to}'"),
+                );
+                assert_eq!(snapshot(tmp.path()), before, "{args:?} wrote something");
+            }
+        }
+    }
+    // The link's own directory, named directly, is fine.
+    let output = quickscale(tmp.path(), &["init", "empty/"]);
+    assert!(output.status.success(), "{output:?}");
+}
+
+/// A staging directory a SIGKILL left behind is named, with what to do.
+#[test]
+fn a_leftover_staging_directory_is_named_in_the_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("acme");
+    fs::create_dir_all(target.join(".quickscale-init-Ab12Cd")).unwrap();
+    let before = snapshot(tmp.path());
+    for (cwd, path) in [(tmp.path(), "acme"), (target.as_path(), ".")] {
+        let output = quickscale(cwd, &["init", path]);
+        assert_one_line_error(
+            &output,
+            "holds '.quickscale-init-Ab12Cd', a staging directory",
+        );
+        assert!(stderr(&output).contains("rm -r '"), "{output:?}");
+        assert_eq!(snapshot(tmp.path()), before);
+    }
+    // Beside a new directory it is in nobody's way: init succeeds and notes it.
+    let output = quickscale(&target, &["init", "fresh"]);
+    assert!(output.status.success(), "{output:?}");
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("note: found '.quickscale-init-Ab12Cd', a staging directory")
+            && err.contains("(rm -r './.quickscale-init-Ab12Cd')"),
+        "{err}"
+    );
+    assert!(
+        target.join(".quickscale-init-Ab12Cd").is_dir(),
+        "never removed by init"
+    );
+}
+
+/// Printing the next steps fails after the project exists: the error says the
+/// project was created.
+#[test]
+fn a_full_stdout_is_reported_after_the_project_was_created() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = Command::new(BIN)
+        .args(["init", "acme"])
+        .current_dir(tmp.path())
+        .stdout(
+            fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        )
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &output,
+        "created the project in 'acme', but could not print the next steps",
+    );
+    assert!(stderr(&output).contains("No space left on device"));
+    assert_eq!(
+        project_snapshot(&tmp.path().join("acme")),
+        Generated::new("acme").snapshot(),
+        "the project is complete"
+    );
+}
+
+/// No message ends in Rust's `(os error N)`: each of these failures comes
+/// from the operating system.
+#[test]
+fn no_message_carries_an_os_error_number() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = Generated::new("acme");
+    let broken = tempfile::tempdir().unwrap();
+    fs::create_dir(broken.path().join(".quickscale.toml")).unwrap();
+    let full = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let runs = [
+        Command::new(BIN)
+            .args(["init", "a"])
+            .current_dir(tmp.path())
+            .stdout(full())
+            .output(),
+        Command::new(BIN)
+            .arg("diff")
+            .arg(&project.root)
+            .stdout(full())
+            .output(),
+        Command::new(BIN)
+            .args(["completions", "bash"])
+            .stdout(full())
+            .output(),
+        Command::new(BIN).arg("diff").arg(broken.path()).output(),
+        Command::new(BIN)
+            .args(["diff", "/proc/self/cwd/missing"])
+            .output(),
+        Command::new("sh")
+            .args(["-c", "ulimit -f 1; exec \"$0\" init big", BIN])
+            .current_dir(tmp.path())
+            .output(),
+    ];
+    for output in runs {
+        let output = output.unwrap();
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        assert!(
+            err.starts_with("error: ") && !err.contains("(os error"),
+            "{err}"
+        );
+    }
+}
+
+/// A small deterministic generator (splitmix64), so a failing run can be
+/// repeated with the seed it printed.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+/// Sends `signal` to `init` at random moments, hundreds of times, into a new
+/// directory or an existing empty one. Each run must end with a complete
+/// project (identical to a fresh one but for .env) or with nothing at all, and
+/// never with a staging directory; an interrupted run dies of the signal.
+fn interrupt_at_random_moments(signal: i32, into_existing: bool) {
+    const RUNS: u64 = 200;
+    let seed = std::env::var("QUICKSCALE_INTERRUPT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_0000 + signal as u64 * 2 + u64::from(into_existing));
+    eprintln!("interrupt loop: signal {signal}, into_existing {into_existing}, seed {seed} (QUICKSCALE_INTERRUPT_SEED={seed} repeats it)");
+    let mut random = SplitMix(seed);
+
+    let expected = Generated::new("app").snapshot();
+    // How long one whole run takes here (the median of five), so that the
+    // kills spread over all of it, from before the handlers exist to after
+    // the project is in place. Only the spread depends on it, no assertion.
+    let mut times: Vec<u64> = (0..5)
+        .map(|_| {
+            let started = std::time::Instant::now();
+            drop(Generated::new("app"));
+            started.elapsed().as_micros() as u64
+        })
+        .collect();
+    times.sort_unstable();
+    let span = times[2] + times[2] / 4 + 1;
+
+    let scratch = tempfile::tempdir().unwrap();
+    let (mut complete, mut nothing, mut caught) = (0, 0, 0);
+    for run in 0..RUNS {
+        let parent = scratch.path().join(run.to_string());
+        let target = parent.join("app");
+        fs::create_dir(&parent).unwrap();
+        if into_existing {
+            fs::create_dir(&target).unwrap();
+        }
+        let child = Command::new(BIN)
+            .args(["init", "app"])
+            .current_dir(&parent)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_micros(random.next() % span));
+        // SAFETY: kill on our own child's pid, which wait below has not reaped.
+        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+        let output = child.wait_with_output().unwrap();
+        let context = format!("run {run} (seed {seed}): {output:?}");
+        use std::os::unix::process::ExitStatusExt;
+        assert!(
+            output.status.success() || output.status.signal() == Some(signal),
+            "exits 0 or dies of the signal: {context}"
+        );
+        if stderr(&output).contains("arrived before init finished") {
+            caught += 1;
+        }
+        let leftovers: Vec<_> = [&parent, &target]
+            .into_iter()
+            .filter_map(|dir| fs::read_dir(dir).ok())
+            .flatten()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(".quickscale-init-"))
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "staging left behind {leftovers:?}: {context}"
+        );
+        let entries: Vec<_> = fs::read_dir(&parent)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        if !target.exists() || fs::read_dir(&target).unwrap().next().is_none() {
+            assert!(
+                !output.status.success(),
+                "exit 0 without a project: {context}"
+            );
+            assert_eq!(entries.len(), usize::from(into_existing), "{context}");
+            nothing += 1;
+        } else {
+            let env = fs::metadata(target.join(".env")).expect(".env is written");
+            assert_eq!(env.permissions().mode() & 0o777, 0o600, "{context}");
+            assert_eq!(
+                project_snapshot(&target),
+                expected,
+                "a partial project: {context}"
+            );
+            assert_eq!(entries.len(), 1, "{context}");
+            complete += 1;
+        }
+        fs::remove_dir_all(&parent).unwrap();
+    }
+    eprintln!("interrupt loop: delays up to {span} µs; {complete} complete, {nothing} with nothing written ({caught} stopped by the handler)");
+}
+
+/// SIGINT and SIGTERM, into a new directory and into an existing empty one:
+/// the four loops run side by side.
+#[test]
+fn interrupted_runs_leave_a_whole_project_or_nothing() {
+    std::thread::scope(|scope| {
+        for signal in [libc::SIGINT, libc::SIGTERM] {
+            for into_existing in [false, true] {
+                scope.spawn(move || interrupt_at_random_moments(signal, into_existing));
+            }
+        }
+    });
 }

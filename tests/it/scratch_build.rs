@@ -4,29 +4,16 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
-use std::process::Command;
 
-use crate::support::ScratchWorkspace;
-
-fn init_with(binary: &Path, cwd: &Path, name: &str) -> std::path::PathBuf {
-    let output = Command::new(binary)
-        .args(["init", name])
-        .current_dir(cwd)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
-    cwd.join(name)
-}
+use crate::support::{Generated, ScratchWorkspace};
 
 /// Adding, editing and removing starter files each rebuild the binary.
 #[test]
 fn starter_changes_rebuild_the_binary() {
     let scratch = ScratchWorkspace::new();
-    let out = tempfile::tempdir().unwrap();
     let binary = scratch.build().expect("the scratch copy builds");
-    let first = init_with(&binary, out.path(), "first");
-    assert!(!first.join("NOTES.txt").exists());
+    let first = Generated::by(&binary, "first");
+    assert!(!first.path("NOTES.txt").exists());
 
     fs::write(
         scratch.starter().join("NOTES.txt"),
@@ -37,12 +24,12 @@ fn starter_changes_rebuild_the_binary() {
     fs::write(&tool, "#!/bin/sh\necho @PACKAGE_NAME@\n").unwrap();
     fs::set_permissions(&tool, fs::Permissions::from_mode(0o755)).unwrap();
     let binary = scratch.build().expect("builds after adding files");
-    let second = init_with(&binary, out.path(), "second");
+    let second = Generated::by(&binary, "second");
     assert_eq!(
-        fs::read_to_string(second.join("NOTES.txt")).unwrap(),
+        fs::read_to_string(second.path("NOTES.txt")).unwrap(),
         "notes for second\n"
     );
-    let mode = fs::metadata(second.join("bin-tool.sh"))
+    let mode = fs::metadata(second.path("bin-tool.sh"))
         .unwrap()
         .permissions()
         .mode();
@@ -50,17 +37,17 @@ fn starter_changes_rebuild_the_binary() {
 
     fs::write(scratch.starter().join("NOTES.txt"), "edited notes\n").unwrap();
     let binary = scratch.build().expect("builds after an edit");
-    let third = init_with(&binary, out.path(), "third");
+    let third = Generated::by(&binary, "third");
     assert_eq!(
-        fs::read_to_string(third.join("NOTES.txt")).unwrap(),
+        fs::read_to_string(third.path("NOTES.txt")).unwrap(),
         "edited notes\n"
     );
 
     fs::remove_file(scratch.starter().join("NOTES.txt")).unwrap();
     let binary = scratch.build().expect("builds after a removal");
-    let fourth = init_with(&binary, out.path(), "fourth");
-    assert!(!fourth.join("NOTES.txt").exists());
-    assert!(fourth.join("bin-tool.sh").exists());
+    let fourth = Generated::by(&binary, "fourth");
+    assert!(!fourth.path("NOTES.txt").exists());
+    assert!(fourth.path("bin-tool.sh").exists());
 }
 
 /// Each broken starter fails to build, naming the file, line and column.

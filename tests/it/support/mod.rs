@@ -27,6 +27,97 @@ pub fn quickscale(cwd: &Path, args: &[&str]) -> Output {
         .expect("the quickscale binary runs")
 }
 
+/// A project written by `quickscale init NAME` in a temporary directory of
+/// its own, removed with everything in it when the value is dropped.
+pub struct Generated {
+    /// The project directory, `<temporary directory>/NAME`.
+    pub root: PathBuf,
+    tmp: tempfile::TempDir,
+}
+
+impl Generated {
+    /// Runs `quickscale init name` in a fresh temporary directory, asserting success.
+    pub fn new(name: &str) -> Self {
+        Generated::by(Path::new(BIN), name)
+    }
+
+    /// The same with another build of quickscale (a scratch or static build).
+    pub fn by(binary: &Path, name: &str) -> Self {
+        let tmp = tempfile::Builder::new()
+            .prefix("quickscale-test-")
+            .tempdir()
+            .unwrap();
+        let output = Command::new(binary)
+            .args(["init", name])
+            .current_dir(tmp.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap_or_else(|e| panic!("{} runs: {e}", binary.display()));
+        assert!(
+            output.status.success(),
+            "{} init {name}: {output:?}",
+            binary.display()
+        );
+        Generated {
+            root: tmp.path().join(name),
+            tmp,
+        }
+    }
+
+    /// Every entry of the project but `.env`, whose secret differs on every init.
+    pub fn snapshot(&self) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
+        project_snapshot(&self.root)
+    }
+
+    /// A path inside the project.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// The temporary directory holding the project.
+    pub fn parent(&self) -> &Path {
+        self.tmp.path()
+    }
+}
+
+/// Variables of the caller's shell that would change how the generated
+/// project, Python or Django behave: an active virtualenv, a settings module,
+/// a secret or database from the developer's own environment.
+const FOREIGN_VARS: &[&str] = &[
+    "VIRTUAL_ENV",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "UV_PROJECT_ENVIRONMENT",
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DATABASE_URL",
+];
+
+/// A command without the caller's [`FOREIGN_VARS`], for both kinds of
+/// command the tests build (std's and xshell's).
+pub trait Scrubbed: Sized {
+    fn without_var(self, var: &str) -> Self;
+
+    fn scrubbed(self) -> Self {
+        FOREIGN_VARS
+            .iter()
+            .fold(self, |command, var| command.without_var(var))
+    }
+}
+
+impl Scrubbed for &mut Command {
+    fn without_var(self, var: &str) -> Self {
+        self.env_remove(var)
+    }
+}
+
+impl Scrubbed for xshell::Cmd<'_> {
+    fn without_var(self, var: &str) -> Self {
+        self.env_remove(var)
+    }
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -55,6 +146,14 @@ pub fn snapshot(root: &Path) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
     let mut out = BTreeMap::new();
     collect(root, root, &mut out);
     out
+}
+
+/// [`snapshot`] of a generated project without its `.env`, the one file that
+/// differs between two inits of the same name.
+pub fn project_snapshot(root: &Path) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
+    let mut entries = snapshot(root);
+    entries.remove(Path::new(".env"));
+    entries
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, (u32, Vec<u8>)>) {
