@@ -20,6 +20,13 @@ use crate::starter;
 /// The git-ignored file with the project's local secrets.
 pub const ENV_FILE: &str = ".env";
 
+/// The variables init writes into `.env`, each with a fresh random value: the
+/// one list of them. `DJANGO_SECRET_KEY` lets local settings start at once;
+/// `POSTGRES_PASSWORD` is docker compose's database password, read by compose
+/// from `.env`. A project made before a key was added here lacks it, and
+/// [`env_assignment`] writes the missing line.
+pub const GENERATED_ENV_KEYS: &[&str] = &["DJANGO_SECRET_KEY", "POSTGRES_PASSWORD"];
+
 /// What init made, for the summary it prints.
 #[derive(Debug)]
 pub struct Created {
@@ -49,7 +56,7 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
     let values = Values::for_names(&names);
     let files = render::render(&starter::HEAD, &values);
     let manifest = manifest_for(&values, &files);
-    let env_text = env_file(&secret_key()?);
+    let env_text = env_file()?;
 
     let into_existing = match target {
         Target::New { parent } => {
@@ -219,8 +226,9 @@ fn move_entries(staging: &Path, target: &Path) -> Result<()> {
 
 /// 64 characters from the OS random number generator. The 64-symbol alphabet
 /// makes `byte & 63` uniform, and holds nothing a `.env` parser would treat
-/// specially (`$`, `#`, quotes, spaces).
-fn secret_key() -> Result<String> {
+/// specially (`$`, `#`, quotes, spaces) or a URL would need escaped (the
+/// database password is part of compose's `DATABASE_URL`).
+fn random_value() -> Result<String> {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut bytes = [0u8; 64];
     getrandom::fill(&mut bytes).map_err(|e| {
@@ -234,11 +242,20 @@ fn secret_key() -> Result<String> {
         .collect())
 }
 
-fn env_file(secret: &str) -> String {
-    format!(
-        "# Local development settings written by quickscale init. Never commit this file.\n\
-         DJANGO_SECRET_KEY={secret}\n"
-    )
+/// `KEY=<fresh random value>` and a newline: a line of `.env` for one of
+/// [`GENERATED_ENV_KEYS`].
+pub fn env_assignment(key: &str) -> Result<String> {
+    Ok(format!("{key}={}\n", random_value()?))
+}
+
+fn env_file() -> Result<String> {
+    let mut text = String::from(
+        "# Local development settings written by quickscale init. Never commit this file.\n",
+    );
+    for key in GENERATED_ENV_KEYS {
+        text.push_str(&env_assignment(key)?);
+    }
+    Ok(text)
 }
 
 /// The lines init prints after success.
@@ -254,10 +271,16 @@ pub fn summary(created: &Created) -> String {
         out.push_str(&format!("  cd {}\n", created.root.display()));
     }
     out.push_str(
-        "  uv sync                               # or: python3 -m venv .venv && .venv/bin/pip install -e '.[dev]'\n\
+        "  git init                                 # pre-commit's hooks need a repository\n\
+         \x20 uv sync                                  # .venv with the locked dependencies\n\
+         \x20 uv run pre-commit install\n\
          \x20 uv run python manage.py migrate\n\
-         \x20 uv run python manage.py runserver     # then open http://127.0.0.1:8000/\n\
-         \x20 uv run pytest\n",
+         \x20 uv run python manage.py createsuperuser\n\
+         \x20 uv run python manage.py runserver        # then open http://127.0.0.1:8000/\n\
+         \x20 uv run pytest --cov                      # the tests, with the coverage floor\n\
+         \n\
+         Without uv: python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[dev]',\n\
+         then the same commands without `uv run`.\n",
     );
     out
 }
@@ -267,14 +290,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn secret_keys_are_long_random_and_env_safe() {
-        let first = secret_key().unwrap();
-        let second = secret_key().unwrap();
+    fn random_values_are_long_random_and_env_safe() {
+        let first = random_value().unwrap();
+        let second = random_value().unwrap();
         assert_eq!(first.len(), 64);
         assert_ne!(first, second);
         assert!(first
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    }
+
+    #[test]
+    fn env_file_holds_a_different_random_value_for_each_generated_key() {
+        let text = env_file().unwrap();
+        let values: Vec<&str> = GENERATED_ENV_KEYS
+            .iter()
+            .map(|key| {
+                let line = text
+                    .lines()
+                    .find(|line| line.starts_with(&format!("{key}=")))
+                    .unwrap_or_else(|| panic!("{key} in {text}"));
+                &line[key.len() + 1..]
+            })
+            .collect();
+        assert!(values.iter().all(|value| value.len() == 64), "{text}");
+        assert_ne!(values[0], values[1]);
     }
 
     #[test]
