@@ -279,8 +279,9 @@ pub fn summary(created: &Created) -> String {
          \x20 uv run python manage.py runserver        # then open http://127.0.0.1:8000/\n\
          \x20 uv run pytest --cov                      # the tests, with the coverage floor\n\
          \n\
-         Without uv: python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[dev]',\n\
-         then the same commands without `uv run`.\n",
+         With pip instead of uv, replace `uv sync` with\n\
+         \x20 python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[dev]'\n\
+         and drop `uv run` from the other commands.\n",
     );
     out
 }

@@ -40,7 +40,7 @@ fn uv_on_python_3_13_passes_every_check() {
 
 #[test]
 fn pip_install_with_dev_extra_works() {
-    let project = Project::generate("pip_demo");
+    let project = Project::generate("pip_demo_with_a_long_name");
     let venv = project.dir.join(".venv");
     run(project.cmd(python("3.11")).args(["-m", "venv"]).arg(&venv));
     run(project
@@ -52,6 +52,7 @@ fn pip_install_with_dev_extra_works() {
     };
     env.django_checks();
     env.migrate_and_test(None);
+    env.first_steps();
     env.ruff();
     env.installed_modules_are_refused_as_names();
 }
@@ -216,6 +217,7 @@ fn every_check(name: &str, python_version: &str) {
     env.installed_modules_are_refused_as_names();
     // SQLite first: the servers below then run on a migrated database.
     env.migrate_and_test(None);
+    env.first_steps();
     env.runserver_answers();
     env.gunicorn_serves_production();
     let postgres = Postgres::start();
@@ -332,6 +334,23 @@ impl<'a> Env<'a> {
 
         let out = run(self.manage(&["makemigrations", "--check", "--dry-run"]));
         assert!(out.contains("No changes detected"), "{out}");
+    }
+
+    /// The steps `init` prints beyond migrate and the tests, which work the
+    /// same in the uv and the pip virtualenv: a repository for pre-commit's
+    /// hooks, and an admin account.
+    fn first_steps(&self) {
+        run(self
+            .project
+            .cmd(tool_on_path("git"))
+            .args(["init", "--quiet"]));
+        run(self.tool("pre-commit").arg("install"));
+        assert!(self.project.dir.join(".git/hooks/pre-commit").is_file());
+        run(self
+            .manage(&["createsuperuser", "--noinput"])
+            .env("DJANGO_SUPERUSER_USERNAME", "admin")
+            .env("DJANGO_SUPERUSER_EMAIL", "admin@example.com")
+            .env("DJANGO_SUPERUSER_PASSWORD", "a-long-and-unusual-passphrase"));
     }
 
     fn runserver_answers(&self) {

@@ -1,11 +1,12 @@
 """`python manage.py startapp NAME`: a new app inside the project's package.
 
 Replaces Django's own startapp (an app's command wins over Django's). With no
-directory given, the app lands in @PACKAGE_NAME@/NAME/, made from ../../app_template/:
-self-contained (its templates and static files inside it, relative imports, its
-own label and URL namespace) so that it can be shared between projects with git
-subtree, and with tests that pytest collects. Django's options still work:
-`--template` for another template, a directory as the second argument.
+directory given, the app lands in the project's package (settings.APPS_DIR), made
+from ../../app_template/: self-contained (its templates and static files inside
+it, relative imports, its own label and URL namespace) so that it can be shared
+between projects with git subtree, and with tests that pytest collects. Django's
+options still work: `--template` for another template, a directory as the second
+argument.
 """
 
 from pathlib import Path
