@@ -8,7 +8,9 @@ use crate::error::{Error, Result};
 pub const FILE: &str = ".env";
 
 /// Every key quickscale generates a fresh random value for, in file order.
-pub const GENERATED: &[&str] = &["DJANGO_SECRET_KEY"];
+/// `DJANGO_SECRET_KEY` lets local settings start at once; `POSTGRES_PASSWORD`
+/// is docker compose's database password, which compose reads from `.env`.
+pub const GENERATED: &[&str] = &["DJANGO_SECRET_KEY", "POSTGRES_PASSWORD"];
 
 /// The `.env` of a new project, each generated key with a fresh value.
 pub fn new_file() -> Result<String> {
@@ -85,18 +87,31 @@ mod tests {
     }
 
     #[test]
-    fn a_new_file_sets_every_generated_key() {
+    fn a_new_file_sets_every_generated_key_to_its_own_value() {
         let text = new_file().unwrap();
+        let mut values = Vec::new();
         for key in GENERATED {
             assert_eq!(text.matches(&format!("\n{key}=")).count(), 1, "{text}");
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(&format!("{key}=")))
+                .unwrap();
+            values.push(line[key.len() + 1..].to_owned());
         }
+        values.sort();
+        values.dedup();
+        assert_eq!(values.len(), GENERATED.len(), "each key gets its own value");
         assert_eq!(missing(&text).unwrap(), (String::new(), vec![]));
     }
 
     #[test]
     fn only_missing_keys_are_added_and_existing_values_stay() {
-        let (lines, keys) = missing("OTHER=1\nexport DJANGO_SECRET_KEY = mine").unwrap();
+        let all_set = "OTHER=1\nexport DJANGO_SECRET_KEY = mine\nPOSTGRES_PASSWORD=mine";
+        let (lines, keys) = missing(all_set).unwrap();
         assert!(keys.is_empty() && lines.is_empty(), "{lines}");
+        let (lines, keys) = missing("DJANGO_SECRET_KEY=mine\n").unwrap();
+        assert_eq!(keys, vec!["POSTGRES_PASSWORD"]);
+        assert!(!lines.contains("DJANGO_SECRET_KEY"), "{lines}");
         let (lines, keys) = missing("OTHER=1").unwrap();
         assert_eq!(keys, GENERATED.to_vec());
         assert!(

@@ -333,10 +333,17 @@ pub fn summary(created: &Created) -> String {
         out.push_str(&format!("  cd {}\n", created.root.display()));
     }
     out.push_str(
-        "  uv sync                               # or: python3 -m venv .venv && .venv/bin/pip install -e '.[dev]'\n\
+        "  git init                                 # pre-commit's hooks need a repository\n\
+         \x20 uv sync                                  # .venv with the locked dependencies\n\
+         \x20 uv run pre-commit install\n\
          \x20 uv run python manage.py migrate\n\
-         \x20 uv run python manage.py runserver     # then open http://127.0.0.1:8000/\n\
-         \x20 uv run pytest\n",
+         \x20 uv run python manage.py createsuperuser\n\
+         \x20 uv run python manage.py runserver        # then open http://127.0.0.1:8000/\n\
+         \x20 uv run pytest --cov                      # the tests, with the coverage floor\n\
+         \n\
+         With pip instead of uv, replace `uv sync` with\n\
+         \x20 python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[dev]'\n\
+         and drop `uv run` from the other commands.\n",
     );
     out
 }

@@ -32,11 +32,12 @@ const KEYWORDS: &[&str] = &[
 /// it. The end-to-end test checks this against a real installed environment.
 #[rustfmt::skip]
 const DEPENDENCY_MODULES: &[&str] = &[
-    "_distutils_hack", "_pytest", "_yaml", "asgiref", "cfgv", "coverage", "dateutil", "distlib",
-    "django", "environ", "factory", "faker", "filelock", "gunicorn", "hatchling", "identify",
-    "iniconfig", "nodeenv", "packaging", "pip", "pkg_resources", "platformdirs", "pluggy",
-    "pre_commit", "psycopg", "psycopg_binary", "psycopg_pool", "py", "pygments", "pytest",
-    "pytest_cov", "pytest_django", "python_discovery", "ruff", "setuptools", "six", "sqlparse",
+    "_argon2_cffi_bindings", "_cffi_backend", "_distutils_hack", "_pytest", "_yaml", "allauth",
+    "argon2", "asgiref", "cffi", "cfgv", "coverage", "dateutil", "distlib", "django", "environ",
+    "factory", "faker", "filelock", "gunicorn", "hatchling", "identify", "iniconfig", "nodeenv",
+    "packaging", "pip", "pkg_resources", "platformdirs", "pluggy", "pre_commit", "psycopg",
+    "psycopg_binary", "psycopg_pool", "py", "pycparser", "pygments", "pytest", "pytest_cov",
+    "pytest_django", "python_discovery", "ruff", "setuptools", "six", "sqlparse",
     "typing_extensions", "tzdata", "uv", "virtualenv", "wheel", "whitenoise", "yaml",
 ];
 

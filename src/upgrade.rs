@@ -68,11 +68,9 @@ pub fn upgrade(dir: &Path, dry_run: bool, allow_dirty: bool) -> Result<Upgrade> 
         .collect();
     if !env_keys.is_empty() {
         notes.push(format!(
-            "Generated {} in {} (the new starter reads {}); set {} on your servers too.",
+            "Generated {} in {}, as init would.",
             env_keys.join(", "),
-            env_file::FILE,
-            if env_keys.len() == 1 { "it" } else { "them" },
-            if env_keys.len() == 1 { "it" } else { "them" },
+            env_file::FILE
         ));
     }
     let new_manifest = next_manifest(&sources, &plan);

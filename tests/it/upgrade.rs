@@ -451,7 +451,8 @@ fn missing_per_project_secrets_are_generated_and_said() {
     let output = project.next(&["upgrade"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
-        stdout(&output).contains("Generated DJANGO_SECRET_KEY in .env"),
+        stdout(&output)
+            .contains("Generated DJANGO_SECRET_KEY, POSTGRES_PASSWORD in .env, as init would."),
         "{}",
         stdout(&output)
     );

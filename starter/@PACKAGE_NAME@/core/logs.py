@@ -36,3 +36,19 @@ class JsonFormatter(logging.Formatter):
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, default=str)
+
+
+class DowngradeDisallowedHost(logging.Filter):
+    """Turns Django's report of a request for an unknown host into a warning.
+
+    Django logs DisallowedHost at ERROR with a traceback, and the ERROR would mail
+    the site's admins; such requests come from bots and scanners by the thousand
+    and need no one's attention. The record is kept, as one WARNING line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.levelno = logging.WARNING
+        record.levelname = logging.getLevelName(logging.WARNING)
+        record.exc_info = None
+        record.exc_text = None
+        return True

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from @PACKAGE_NAME@.users.forms import UserAdminChangeForm, UserAdminCreationForm
-from @PACKAGE_NAME@.users.models import User
+from .forms import UserAdminChangeForm, UserAdminCreationForm
+from .models import User
 
 
 @admin.register(User)

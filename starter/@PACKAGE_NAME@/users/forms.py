@@ -1,6 +1,6 @@
 from django.contrib.auth import forms as auth_forms
 
-from @PACKAGE_NAME@.users.models import User
+from .models import User
 
 
 class UserAdminCreationForm(auth_forms.AdminUserCreationForm):

@@ -6,6 +6,7 @@ production.py import this module and change only what their environment needs.
 Every variable read here or there is listed, with an example, in `.env.example`.
 """
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -14,6 +15,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 APPS_DIR = BASE_DIR / "@PACKAGE_NAME@"
 
 env = environ.Env()
+
+# The site's name, shown in the layout, page titles and the emails it sends. The one
+# place to change it: templates read it as {{ site_name }}.
+SITE_NAME = "@PROJECT_NAME@"
 
 # Hosts and origins
 # ------------------------------------------------------------------------------
@@ -34,6 +39,8 @@ INSTALLED_APPS = [
     # way gunicorn does in production, so a file missing from STATIC_ROOT shows early.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
     "@PACKAGE_NAME@.core",
     "@PACKAGE_NAME@.users",
 ]
@@ -51,13 +58,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
 # The admin lives at a URL of your choosing, which keeps it off the paths that bots
-# try first. Normalised to Django's form, "path/", whatever slashes it was given.
+# try first; production.py requires one. Normalised to Django's form, "path/",
+# whatever slashes it was given.
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin").strip("/") + "/"
 
 TEMPLATES = [
@@ -70,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "@PACKAGE_NAME@.core.context_processors.site",
             ],
         },
     },
@@ -88,12 +98,32 @@ DATABASES = {
 # check them before reuse, so a database restart costs one retry, not an error page.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Each request runs in one transaction: a view that fails half-way leaves no
+# half-written rows, and select_for_update() works in views on PostgreSQL.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Users and passwords
 # ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"
+
+AUTHENTICATION_BACKENDS = [
+    # The admin's log-in form and `manage.py createsuperuser` use usernames.
+    "django.contrib.auth.backends.ModelBackend",
+    # The site's log-in form (django-allauth) uses email addresses.
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# Argon2 first: new and changed passwords are hashed with it. The others stay so
+# that passwords hashed before a change of hasher still work, and are re-hashed
+# with Argon2 at their owner's next log-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -104,6 +134,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Accounts (django-allauth): https://docs.allauth.org/en/latest/account/configuration.html
+# ------------------------------------------------------------------------------
+# Where @login_required and LoginRequiredMixin send visitors, and where they land
+# after logging in or out. URL names, so apps never hard-code the paths.
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "core:home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "core:home"
+# People sign up and log in with their email address and a password; the user
+# model keeps a username, which allauth fills in from the address.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# Nobody logs in before confirming their address by the link mailed to them; in
+# development the mail is printed on the console, where you can follow the link.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Log in straight after confirming the address, in the same browser.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Logging out is a POST (the layout's button sends one); a GET shows a confirmation.
+ACCOUNT_LOGOUT_ON_GET = False
 
 # Internationalisation
 # ------------------------------------------------------------------------------
@@ -141,10 +192,18 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# For filemail:///sent-mail, which writes each message to a file in that directory
+# (relative to the project; four slashes for an absolute path).
+EMAIL_FILE_PATH = BASE_DIR / (_email.get("EMAIL_FILE_PATH") or "sent-mail")
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="webmaster@localhost")
 # The sender of error mails to ADMINS.
 SERVER_EMAIL = env.str("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = 10
+# Who gets a mail with the traceback when a page fails with a server error in
+# production: comma-separated addresses, each optionally with a name, e.g.
+# "Ada Lovelace <ada@example.com>,ops@example.com". Nobody by default.
+ADMINS = [parseaddr(address) for address in env.list("DJANGO_ADMINS", default=[])]
+MANAGERS = ADMINS
 
 # Logging
 # ------------------------------------------------------------------------------
@@ -155,14 +214,42 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {"()": "@PACKAGE_NAME@.core.logs.JsonFormatter"},
+        # Trailing commas keep each of these on lines of its own, whatever the
+        # length of the package's name.
+        "json": {
+            "()": "@PACKAGE_NAME@.core.logs.JsonFormatter",
+        },
         "text": {"format": "%(asctime)s %(levelname)-8s %(name)s: %(message)s"},
+    },
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "downgrade_disallowed_host": {
+            "()": "@PACKAGE_NAME@.core.logs.DowngradeDisallowedHost",
+        },
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "json"},
+        # Errors (a failed page, a failed health check) mailed to ADMINS, with the
+        # traceback, when DEBUG is off.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
     },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Every logger ends here, so each record is written once, by one handler.
+    "root": {"handlers": ["console", "mail_admins"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's default configuration gives these loggers handlers of their own
+        # as well, which printed each line twice; here they only pass records on.
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        # A request for a host not in ALLOWED_HOSTS is a bot or a misconfigured
+        # proxy, not a bug: logged as a one-line warning, with no traceback and
+        # no mail, instead of Django's ERROR.
+        "django.security.DisallowedHost": {
+            "filters": ["downgrade_disallowed_host"],
+        },
         # With DEBUG on, this logger prints every SQL query at DEBUG level; keep it
         # quiet even when DJANGO_LOG_LEVEL=DEBUG, and turn it on here when wanted.
         "django.db.backends": {"level": "INFO"},

@@ -2,7 +2,7 @@ import json
 import logging
 import sys
 
-from @PACKAGE_NAME@.core.logs import JsonFormatter
+from ..logs import JsonFormatter
 
 
 def _record(exc_info=None, **kwargs) -> logging.LogRecord:
@@ -36,3 +36,24 @@ def test_exceptions_and_stacks_are_included():
     entry = json.loads(JsonFormatter().format(record))
     assert "ValueError: boom" in entry["exception"]
     assert entry["stack"].startswith("Stack")
+
+
+def test_requests_for_unknown_hosts_are_one_warning_line(client, caplog):
+    with caplog.at_level(logging.INFO, logger="django.security.DisallowedHost"):
+        client.get("/", headers={"host": "attacker.example"})
+    (record,) = [r for r in caplog.records if r.name.endswith("DisallowedHost")]
+    assert record.levelno == logging.WARNING
+    assert record.exc_info is None
+    assert "attacker.example" in record.getMessage()
+
+
+def test_django_loggers_leave_the_printing_to_the_root_logger():
+    # Django's own configuration gives them handlers too, which printed each line
+    # twice; they propagate to the root logger's handlers instead.
+    for name in ("django", "django.server", "django.request"):
+        logger = logging.getLogger(name)
+        assert logger.handlers == [], name
+        assert logger.propagate, name
+    # Named by the LOGGING setting; pytest's own capturing handlers have no name.
+    names = [h.name for h in logging.getLogger().handlers if h.name]
+    assert names == ["console", "mail_admins"]

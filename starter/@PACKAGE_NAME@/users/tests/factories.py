@@ -1,7 +1,7 @@
 import factory
 from factory.django import DjangoModelFactory, Password
 
-from @PACKAGE_NAME@.users.models import User
+from ..models import User
 
 # Every factory user has this password, so tests can log in as them.
 DEFAULT_PASSWORD = "correct-horse-battery-staple"

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from @PACKAGE_NAME@.users.models import User
-from @PACKAGE_NAME@.users.tests.factories import UserFactory
+from ..models import User
+from .factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

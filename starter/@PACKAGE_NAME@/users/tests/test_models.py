@@ -1,8 +1,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from @PACKAGE_NAME@.users.models import User
-from @PACKAGE_NAME@.users.tests.factories import DEFAULT_PASSWORD, UserFactory
+from ..models import User
+from .factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
