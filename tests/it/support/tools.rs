@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 use super::repo_root;
 
@@ -63,19 +63,19 @@ pub fn python(version: &str) -> PathBuf {
     })
 }
 
-/// Runs `command` to success and returns what it printed (stdout, then stderr);
-/// on failure, panics with the command and everything it printed.
-pub fn command_ok(command: &mut Command) -> String {
+/// Runs `command` to success and returns its output; on failure, panics with
+/// the command and everything it printed.
+pub fn command_ok(command: &mut Command) -> Output {
     let out = command
         .output()
         .unwrap_or_else(|err| panic!("{command:?} did not start: {err}"));
-    let text = format!(
-        "{}{}",
+    assert!(
+        out.status.success(),
+        "{command:?} failed:\n{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "{command:?} failed:\n{text}");
-    text
+    out
 }
 
 /// Checks GitHub Actions workflow files (paths relative to `dir`) as GitHub
