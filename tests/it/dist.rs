@@ -547,6 +547,26 @@ fn crate_metadata_is_complete_and_license_matches() {
         }
     }
 
+    // rust-version holds: no dependency asks for a newer Rust.
+    let ours = rust_version(metadata["packages"][0]["rust_version"].as_str().unwrap());
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = command_ok(
+        Command::new(cargo)
+            .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+            .current_dir(repo_root()),
+    );
+    let all: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for package in all["packages"].as_array().unwrap() {
+        if let Some(needed) = package["rust_version"].as_str() {
+            assert!(
+                rust_version(needed) <= ours,
+                "{} {} needs Rust {needed}, newer than Cargo.toml's rust-version",
+                package["name"],
+                package["version"]
+            );
+        }
+    }
+
     let license = read(&repo_root().join("LICENSE"));
     assert!(license.starts_with("MIT License\n"), "{license}");
     // The generated project carries no licence: that choice is its owner's.
@@ -559,6 +579,13 @@ fn crate_metadata_is_complete_and_license_matches() {
         })
         .collect();
     assert!(licences.is_empty(), "{licences:?}");
+}
+
+/// "1.85" or "1.85.0" -> (1, 85, 0).
+fn rust_version(text: &str) -> (u32, u32, u32) {
+    let mut parts = text.split('.').map(|p| p.parse::<u32>().unwrap());
+    let mut next = || parts.next().unwrap_or(0);
+    (next(), next(), next())
 }
 
 #[test]
