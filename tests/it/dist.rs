@@ -515,13 +515,7 @@ fn the_packaged_crate_builds_and_writes_the_same_project() {
 
 #[test]
 fn crate_metadata_is_complete_and_license_matches() {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = command_ok(
-        Command::new(cargo)
-            .args(["metadata", "--no-deps", "--format-version", "1", "--locked"])
-            .current_dir(repo_root()),
-    );
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let metadata = cargo_metadata(&["--no-deps"]);
     for package in metadata["packages"].as_array().unwrap() {
         let name = package["name"].as_str().unwrap();
         for field in ["description", "repository", "readme", "rust_version"] {
@@ -549,14 +543,10 @@ fn crate_metadata_is_complete_and_license_matches() {
 
     // rust-version holds: no dependency asks for a newer Rust.
     let ours = rust_version(metadata["packages"][0]["rust_version"].as_str().unwrap());
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = command_ok(
-        Command::new(cargo)
-            .args(["metadata", "--format-version", "1", "--locked", "--offline"])
-            .current_dir(repo_root()),
-    );
-    let all: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    for package in all["packages"].as_array().unwrap() {
+    for package in cargo_metadata(&["--offline"])["packages"]
+        .as_array()
+        .unwrap()
+    {
         if let Some(needed) = package["rust_version"].as_str() {
             assert!(
                 rust_version(needed) <= ours,
@@ -579,6 +569,18 @@ fn crate_metadata_is_complete_and_license_matches() {
         })
         .collect();
     assert!(licences.is_empty(), "{licences:?}");
+}
+
+/// `cargo metadata` of the workspace, with `extra` arguments.
+fn cargo_metadata(extra: &[&str]) -> serde_json::Value {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = command_ok(
+        Command::new(cargo)
+            .args(["metadata", "--format-version", "1", "--locked"])
+            .args(extra)
+            .current_dir(repo_root()),
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
 }
 
 /// "1.85" or "1.85.0" -> (1, 85, 0).
