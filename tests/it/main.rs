@@ -3,12 +3,14 @@
 //!
 //! Fast tests run the real quickscale binary in temporary directories; the
 //! slow ones build scratch copies of the workspace, build the static binary,
-//! or install and run the generated project for real (`e2e_starter`,
-//! `e2e_accounts`, `e2e_shared_app`).
+//! package and install quickscale the ways its users do (`dist`), or install
+//! and run the generated project for real (`e2e_starter`, `e2e_accounts`,
+//! `e2e_shared_app`).
 
 mod support;
 
 mod diff;
+mod dist;
 mod docs;
 mod docs_git_subtree;
 mod e2e_accounts;

@@ -11,10 +11,9 @@ use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+pub use super::tools::{command_ok, python, tool, tool_on_path, tools, SETUP};
 use super::{repo_root, Generated, Scrubbed};
 use xshell::{Cmd, Shell};
-
-pub const SETUP: &str = "scripts/setup-test-tools";
 
 /// Strong enough for production's start-up check; used by nothing but these tests.
 pub const TEST_SECRET_KEY: &str = "e2e-only-Jq8vT2mX7pL4rZ9wK1nB6yH3cF5jD0sAgE7uR2iO9wN4tK1mP8q";
@@ -174,58 +173,6 @@ pub fn output(cmd: Cmd<'_>) -> (bool, String, String) {
 // ---------------------------------------------------------------------------------
 // Tools and interpreters
 // ---------------------------------------------------------------------------------
-
-pub fn tools() -> PathBuf {
-    repo_root().join("target/test-tools")
-}
-
-/// A tool the tests need: a missing one is a failure that names the fix.
-pub fn tool(path: PathBuf) -> PathBuf {
-    assert!(
-        path.exists(),
-        "{} is missing: run `{SETUP}`, which installs every tool these tests use",
-        path.display()
-    );
-    path
-}
-
-pub fn tool_on_path(name: &str) -> PathBuf {
-    find_on_path(name)
-        .unwrap_or_else(|| panic!("`{name}` is not on PATH: run `{SETUP}`, which installs it"))
-}
-
-pub fn find_on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-}
-
-/// The newest installed CPython `version` (e.g. "3.13"): pyenv's versions on these
-/// machines first, then `pythonX.Y` on PATH.
-pub fn python(version: &str) -> PathBuf {
-    let exe = format!("python{version}");
-    let pyenv = Path::new(&std::env::var("HOME").unwrap_or_default()).join(".pyenv/versions");
-    let newest = fs::read_dir(&pyenv)
-        .into_iter()
-        .flatten()
-        .filter_map(|entry| {
-            let entry = entry.ok()?;
-            let name = entry.file_name().into_string().ok()?;
-            let patch: u32 = name
-                .strip_prefix(version)?
-                .strip_prefix('.')?
-                .parse()
-                .ok()?;
-            let bin = entry.path().join("bin").join(&exe);
-            bin.is_file().then_some((patch, bin))
-        })
-        .max()
-        .map(|(_, bin)| bin);
-    newest.or_else(|| find_on_path(&exe)).unwrap_or_else(|| {
-        panic!("Python {version} is not installed: `pyenv install {version}` or your system's python{version} package")
-    })
-}
 
 // ---------------------------------------------------------------------------------
 // Processes: servers and PostgreSQL, stopped when the test ends, pass or fail
@@ -427,18 +374,6 @@ pub fn postgres_bin() -> PathBuf {
     found.pop().map(|(_, bin)| bin).unwrap_or_else(|| {
         panic!("PostgreSQL's initdb is missing: run `{SETUP}`, which installs Debian's postgresql")
     })
-}
-
-pub fn command_ok(command: &mut Command) {
-    let out = command
-        .output()
-        .unwrap_or_else(|err| panic!("{command:?} did not start: {err}"));
-    assert!(
-        out.status.success(),
-        "{command:?} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 // ---------------------------------------------------------------------------------

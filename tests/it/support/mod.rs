@@ -10,6 +10,7 @@ use std::process::{Command, Output};
 pub mod e2e;
 pub mod markdown;
 pub mod starters;
+pub mod tools;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_quickscale");
 
