@@ -18,6 +18,7 @@ mod e2e_shared_app;
 mod e2e_starter;
 mod history;
 mod init;
+mod invariants;
 mod merge;
 mod scratch_build;
 mod static_binary;
