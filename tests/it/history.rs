@@ -95,3 +95,25 @@ fn identical_files_are_stored_once() {
         "the head and 0.1.0 share most files"
     );
 }
+
+#[test]
+fn the_release_script_refuses_what_it_cannot_release() {
+    let current = env!("CARGO_PKG_VERSION");
+    for (version, expected) in [
+        ("", "usage"),
+        ("1.2", "is not a version"),
+        ("v1.2.3", "is not a version"),
+        ("01.2.3", "is not a version"),
+        (current, "is not newer"),
+        ("0.0.1", "is not newer"),
+    ] {
+        let mut command = std::process::Command::new(repo_root().join("scripts/release"));
+        if !version.is_empty() {
+            command.arg(version);
+        }
+        let output = command.current_dir(repo_root()).output().unwrap();
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{version}: {err}");
+        assert!(err.contains(expected), "{version}: {err}");
+    }
+}

@@ -244,3 +244,46 @@ fn diff_reads_only_the_starters_paths() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(!text.contains(".venv") && !text.contains("media"), "{text}");
 }
+
+#[test]
+fn every_stated_invariant_names_a_test_that_exists() {
+    let doc = fs::read_to_string(repo_root().join("docs/ARCHITECTURE.md")).unwrap();
+    let section = doc
+        .split("## Invariants")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("docs/ARCHITECTURE.md has an Invariants section");
+    let bullets: Vec<&str> = section.split("\n- ").skip(1).collect();
+    assert!(bullets.len() >= 10, "{} invariants", bullets.len());
+    for bullet in bullets {
+        let named: Vec<&str> = bullet
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            // `module::test_name`, or `module::` for a whole module; a Rust
+            // path such as `Error::new` or `render::Values::for_names` is not one.
+            .filter(|quoted| {
+                quoted.matches("::").count() == 1
+                    && quoted.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == ':'
+                    })
+            })
+            .collect();
+        assert!(
+            !named.is_empty(),
+            "this invariant names no test:\n- {bullet}"
+        );
+        for test in named {
+            let (module, name) = test.split_once("::").unwrap();
+            let file = repo_root().join(format!("tests/it/{module}.rs"));
+            let text = fs::read_to_string(&file)
+                .unwrap_or_else(|_| panic!("`{test}`: tests/it/{module}.rs does not exist"));
+            if !name.is_empty() {
+                assert!(
+                    text.contains(&format!("fn {name}(")),
+                    "`{test}`: no such test in tests/it/{module}.rs"
+                );
+            }
+        }
+    }
+}
