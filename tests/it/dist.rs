@@ -119,16 +119,17 @@ fn the_wheel_and_the_release_binary_are_the_static_binary() {
     // `py3-none`: any Python 3 installs it, since it holds no Python code;
     // manylinux: maturin audited the binary against the policy.
     assert!(
-        wheel_name.starts_with(&format!("quickscale-{VERSION}-py3-none-manylinux"))
+        wheel_name.starts_with(&format!("quickscale_bin-{VERSION}-py3-none-manylinux"))
             && wheel_name.ends_with("_x86_64.whl"),
         "{wheel_name}"
     );
     let meta = String::from_utf8(wheel_member(&format!(
-        "quickscale-{VERSION}.dist-info/METADATA"
+        "quickscale_bin-{VERSION}.dist-info/METADATA"
     )))
     .unwrap();
     for field in [
-        "Name: quickscale".to_owned(),
+        // Not `quickscale`: that PyPI name belongs to an unrelated project.
+        "Name: quickscale-bin".to_owned(),
         format!("Version: {VERSION}"),
         "License: MIT".to_owned(),
         format!("Summary: {}", env!("CARGO_PKG_DESCRIPTION")),
@@ -143,7 +144,7 @@ fn the_wheel_and_the_release_binary_are_the_static_binary() {
         "the release binary is not the static build"
     );
     assert!(
-        wheel_member(&format!("quickscale-{VERSION}.data/scripts/quickscale")) == static_build,
+        wheel_member(&format!("quickscale_bin-{VERSION}.data/scripts/quickscale")) == static_build,
         "the wheel's binary is not the static build"
     );
 }
@@ -283,7 +284,7 @@ fn install_leads_with_uv_and_pipx_then_cargo_then_the_release_binary_then_a_clon
     let blocks = install_blocks();
     let firsts: Vec<String> = blocks.iter().map(|b| commands(b)[0].clone()).collect();
     let expected_order = [
-        "uvx quickscale init myapp",
+        "uvx --from quickscale-bin quickscale init myapp",
         "cargo install --locked quickscale",
         &format!("version={VERSION} target={TARGET}"),
         "cargo install --locked --path .",
@@ -301,7 +302,7 @@ fn install_leads_with_uv_and_pipx_then_cargo_then_the_release_binary_then_a_clon
         positions.windows(2).all(|w| w[0] < w[1]),
         "Install's blocks are out of order: {firsts:?}"
     );
-    assert_eq!(commands(&blocks[0])[1], "pipx install quickscale");
+    assert_eq!(commands(&blocks[0])[1], "pipx install quickscale-bin");
 }
 
 /// README.md's download-and-verify block, run for real against the release
