@@ -222,7 +222,8 @@ fn is_sha256(value: &str) -> bool {
 /// no empty, `.` or `..` component and no control character. Anything else
 /// would make `diff` read, or `upgrade` write, outside the project.
 pub fn check_path(path: &str) -> std::result::Result<(), String> {
-    let shown = crate::error::escape_controls(path);
+    // Error::new escapes the control characters this rejects.
+    let shown = path;
     if path.is_empty() {
         return Err("a file path is empty".to_owned());
     }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::compare::{self, has_conflict_markers, Base, Content, PathSources, Plan, Yours};
 use crate::env_file;
-use crate::error::{escape_controls, Error, Result};
+use crate::error::{Error, Result};
 use crate::manifest::{self, content_hash, Manifest, QUICKSCALE_VERSION};
 use crate::merge::Labels;
 use crate::names;
@@ -75,7 +75,7 @@ pub fn gather(dir: &Path, name: Option<&str>) -> Result<Sources> {
         Ok(_) => {
             return Err(Error::new(format!(
             "'{}' is not a directory; give the project's directory, e.g. `quickscale diff ./myapp`",
-            escape_controls(&dir.display().to_string())
+            dir.display()
         )))
         }
         Err(e) => return Err(Error::io("open", dir, &e)),
@@ -88,8 +88,8 @@ pub fn gather(dir: &Path, name: Option<&str>) -> Result<Sources> {
             if let Some(name) = name.filter(|n| n != &recorded) {
                 return Err(Error::new(format!(
                     "--name '{}' contradicts the manifest, which records '{}'; drop --name",
-                    escape_controls(name),
-                    escape_controls(recorded)
+                    name,
+                    recorded
                 )));
             }
             (values, new_variables)
@@ -101,7 +101,7 @@ pub fn gather(dir: &Path, name: Option<&str>) -> Result<Sources> {
         (None, None) => {
             return Err(Error::new(format!(
                 "'{}' has no {} and no --name was given; pass --name <project name> to compare without it",
-                escape_controls(&dir.display().to_string()),
+                dir.display(),
                 manifest::FILE_NAME
             )))
         }
@@ -199,7 +199,7 @@ fn values_from_manifest(manifest: &Manifest, dir: &Path) -> Result<(Values, Vec<
         Error::new(format!(
             "{} {what}; the manifest is corrupt: restore it from version control \
              (git checkout -- {}) or run diff with --name to compare without it",
-            escape_controls(&shown.display().to_string()),
+            shown.display(),
             manifest::FILE_NAME
         ))
     };
@@ -222,9 +222,9 @@ fn values_from_manifest(manifest: &Manifest, dir: &Path) -> Result<(Values, Vec<
                 return Err(corrupt(format!(
                     "records {} = '{}', but the project name '{}' gives '{}'",
                     var.placeholder(),
-                    escape_controls(recorded),
-                    escape_controls(name),
-                    escape_controls(values.get(var))
+                    recorded,
+                    name,
+                    values.get(var)
                 )))
             }
             None => new_variables.push(var.placeholder()),

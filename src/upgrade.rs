@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::apply;
 use crate::compare::{Conflict, Content, Outcome, Plan, Reason, Yours};
 use crate::env_file;
-use crate::error::{escape_controls, Error, Result};
+use crate::error::{Error, Result};
 use crate::git;
 use crate::manifest::{self, Manifest};
 use crate::project;
@@ -43,7 +43,7 @@ pub fn upgrade(dir: &Path, dry_run: bool, allow_dirty: bool) -> Result<Upgrade> 
             "'{}' has no {}, so upgrade cannot tell your changes from the starter's; restore it \
              from version control (git checkout -- {}), or preview by hand with \
              `quickscale diff --name <project name>`",
-            escape_controls(&dir.display().to_string()),
+            dir.display(),
             manifest::FILE_NAME,
             manifest::FILE_NAME
         )));
@@ -147,7 +147,7 @@ fn refuse_over_unresolved(plan: &Plan) -> Result<()> {
     }
     Err(Error::new(format!(
         "{} still hold{} conflict markers from the last upgrade; resolve them and commit, then run upgrade again",
-        escape_controls(&unresolved.join(", ")),
+        unresolved.join(", "),
         if unresolved.len() == 1 { "s" } else { "" }
     )))
 }
@@ -172,11 +172,7 @@ fn refuse_dirty(dir: &Path, plan: &Plan) -> Result<()> {
     if dirty.is_empty() {
         return Ok(());
     }
-    let listed: Vec<String> = dirty
-        .iter()
-        .take(5)
-        .map(|p| escape_controls(p).into_owned())
-        .collect();
+    let listed: Vec<String> = dirty.iter().take(5).cloned().collect();
     let more = if dirty.len() > 5 {
         format!(" and {} more", dirty.len() - 5)
     } else {
@@ -195,7 +191,7 @@ fn read_env(path: &Path) -> Result<Option<String>> {
         Ok(_) => {
             return Err(Error::new(format!(
                 "'{}' is not a regular file; quickscale keeps its secrets there: move it away and run upgrade again",
-                escape_controls(&path.display().to_string())
+                path.display()
             )))
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),

@@ -535,6 +535,25 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
         .output()
         .unwrap();
     assert!(!stdout(&piped).contains('\x1b'), "a pipe gets none");
+    let forced = |no_color: bool| {
+        let mut command = Command::new(crate::support::BIN);
+        command
+            .args(["diff", project.root.to_str().unwrap()])
+            .env_remove("NO_COLOR")
+            .env("CLICOLOR_FORCE", "1");
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        stdout(&command.output().unwrap())
+    };
+    assert!(
+        forced(false).contains("\x1b["),
+        "CLICOLOR_FORCE colours a pipe"
+    );
+    assert!(
+        !forced(true).contains('\x1b'),
+        "NO_COLOR wins over CLICOLOR_FORCE"
+    );
 }
 
 /// A pipe whose read end is already closed, as `| head` leaves it once head
