@@ -411,13 +411,8 @@ pub fn has_conflict_markers(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::merge::tests::LABELS;
     use pretty_assertions::assert_eq;
-
-    const LABELS: Labels<'static> = Labels {
-        yours: "yours",
-        base: "quickscale 0.1.0",
-        theirs: "quickscale 0.2.0",
-    };
 
     fn text(s: &str) -> Content {
         Content {

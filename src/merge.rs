@@ -356,10 +356,11 @@ fn eol_is_crlf(lines: &[&[u8]], at: usize) -> Option<bool> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    const LABELS: Labels<'static> = Labels {
+    /// The labels an upgrade from 0.1.0 to 0.2.0 writes; shared with compare's tests.
+    pub(crate) const LABELS: Labels<'static> = Labels {
         yours: "yours",
         base: "quickscale 0.1.0",
         theirs: "quickscale 0.2.0",

@@ -390,12 +390,7 @@ fn normalise(path: &Path) -> Option<PathBuf> {
 /// directories named in `skip` (paths relative to `root`, `/`-separated).
 pub fn files_under(root: &Path, skip: &[&str]) -> Vec<PathBuf> {
     fn walk(root: &Path, dir: &Path, skip: &[&str], out: &mut Vec<PathBuf>) {
-        let mut entries: Vec<_> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for path in entries {
+        for path in super::sorted_entries(dir) {
             if !fs::symlink_metadata(&path).unwrap().is_dir() {
                 out.push(path);
                 continue;

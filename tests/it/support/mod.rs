@@ -158,13 +158,18 @@ pub fn project_snapshot(root: &Path) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
     entries
 }
 
-fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, (u32, Vec<u8>)>) {
+/// The entries of `dir`, sorted by path, for walks in a stable order.
+pub fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
     let mut entries: Vec<_> = fs::read_dir(dir)
-        .unwrap()
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
         .collect();
     entries.sort();
-    for path in entries {
+    entries
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, (u32, Vec<u8>)>) {
+    for path in sorted_entries(dir) {
         let meta = fs::symlink_metadata(&path).unwrap();
         let rel = path.strip_prefix(root).unwrap().to_owned();
         let mode = meta.permissions().mode();
