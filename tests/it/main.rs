@@ -16,6 +16,7 @@ mod docs_git_subtree;
 mod e2e_accounts;
 mod e2e_shared_app;
 mod e2e_starter;
+mod e2e_upgrade;
 mod history;
 mod init;
 mod invariants;

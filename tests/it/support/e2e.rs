@@ -47,6 +47,20 @@ impl Project {
         }
     }
 
+    /// A project exactly as quickscale 0.1.0 wrote it (support/starters.rs).
+    pub fn made_by_0_1_0(name: &str) -> Project {
+        let tmp = tempfile::Builder::new()
+            .prefix("quickscale-test-")
+            .tempdir()
+            .unwrap();
+        let root = super::starters::project_0_1_0(tmp.path(), name);
+        Project {
+            sh: shell_in(&root),
+            dir: root.clone(),
+            _generated: Generated { root, tmp },
+        }
+    }
+
     /// `program` in the project directory, without the caller's virtualenv or
     /// Django variables.
     pub fn cmd(&self, program: impl AsRef<Path>) -> Cmd<'_> {
