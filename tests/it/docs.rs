@@ -1,6 +1,8 @@
 //! The documentation tells the truth: README.md's file list matches what
-//! `quickscale init` writes, its commands print what it shows, every relative
-//! link in every Markdown file resolves, and the version agrees everywhere.
+//! `quickscale init` writes, its commands print what it shows (an upgrade
+//! included, on a project made by 0.1.0), docs/diff-json.md lists what the
+//! JSON output holds, every relative link in every Markdown file resolves, and
+//! the version agrees everywhere.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -11,7 +13,8 @@ use crate::support::markdown::{
     bash, broken_links, expand_braces, file_list, markdown_files, pieces, read, repo_root, section,
     Piece, BIN,
 };
-use crate::support::Generated;
+use crate::support::starters::project_0_1_0;
+use crate::support::{git, Generated};
 use pretty_assertions::assert_eq;
 
 /// The project name README.md's examples use.
@@ -70,6 +73,26 @@ fn the_readme_file_list_parser_sees_rows_and_groups() {
                   \n## Next\n\n| `z` | not in the section at all |\n";
     let listed: Vec<String> = readme_file_list(readme).into_iter().collect();
     assert_eq!(listed, ["a/b.py", "a/c.py", "d", "e/f", "e/g/h", "e/g/i"]);
+}
+
+/// The project README.md's upgrade example runs on: made by quickscale 0.1.0
+/// (the real 0.1.0 manifest is in fixtures/0.1.0/), then given its own time
+/// zone by its team, and committed, as the README says.
+const README_OLD_PROJECT: &str = "acme";
+
+fn write_old_project(work: &Path) {
+    let root = project_0_1_0(work, README_OLD_PROJECT);
+    let settings = root.join("config/settings/base.py");
+    let text = read(&settings);
+    assert!(text.contains("TIME_ZONE = \"UTC\"\n"));
+    fs::write(
+        &settings,
+        text.replace("TIME_ZONE = \"UTC\"\n", "TIME_ZONE = \"Europe/Paris\"\n"),
+    )
+    .unwrap();
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "Our time zone"]);
 }
 
 /// A `$ command` in a console block, the output shown under it, and where.
@@ -159,6 +182,7 @@ fn readme_commands_print_what_the_readme_shows() {
     let (home, work) = (scratch.path().join("home"), scratch.path().join("work"));
     fs::create_dir(&home).unwrap();
     fs::create_dir(&work).unwrap();
+    write_old_project(&work);
     let mut ran = 0;
     for commands in &blocks {
         // One bash per block, so `cd` and `$?` carry from line to line as in a
@@ -456,5 +480,99 @@ fn documented_commands_run_the_test_build() {
     assert_eq!(
         Path::new(String::from_utf8_lossy(&output.stdout).trim()),
         Path::new(BIN)
+    );
+}
+
+/// The code spans of the first cell of each row of the tables in `heading`'s
+/// section of `markdown`.
+fn table_keys(markdown: &str, heading: &str) -> BTreeSet<String> {
+    let mut keys = BTreeSet::new();
+    for (_, text) in section(markdown, heading) {
+        let Some(row) = text.trim().strip_prefix('|') else {
+            continue;
+        };
+        let first = row.split(" | ").next().unwrap();
+        keys.extend(first.split('`').skip(1).step_by(2).map(str::to_owned));
+    }
+    keys
+}
+
+fn json_keys(value: &serde_json::Value) -> BTreeSet<String> {
+    value.as_object().unwrap().keys().cloned().collect()
+}
+
+/// docs/diff-json.md lists exactly the fields, outcomes, actions and reasons
+/// that `diff` and `upgrade` print, from real output on a project made by
+/// 0.1.0 with a conflict.
+#[test]
+fn the_json_schema_document_matches_real_output() {
+    use quickscale::compare::Reason;
+    let doc = read(&repo_root().join("docs/diff-json.md"));
+    let tmp = tempfile::tempdir().unwrap();
+    let root = project_0_1_0(tmp.path(), README_OLD_PROJECT);
+    fs::remove_file(root.join(".github/workflows/ci.yml")).unwrap();
+    let mut seen = BTreeSet::new();
+    let mut actions = BTreeSet::new();
+    let mut counted = BTreeSet::new();
+    for args in [
+        &["diff", "--format", "json"][..],
+        &["upgrade", "--dry-run", "--format", "json"],
+    ] {
+        let output = crate::support::quickscale(&root, args);
+        let plan: serde_json::Value =
+            serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        assert_eq!(plan["schema_version"], 2);
+        assert_eq!(plan["command"], args[0]);
+        seen.extend(json_keys(&plan));
+        counted.extend(json_keys(&plan["counts"]));
+        for file in plan["files"].as_array().unwrap() {
+            seen.extend(json_keys(file).into_iter().map(|k| format!("files[].{k}")));
+            actions.extend(file["action"].as_str().map(str::to_owned));
+        }
+    }
+    assert!(seen.contains("files[].reason"), "the example has files");
+    assert_eq!(
+        table_keys(&doc, "Fields"),
+        seen,
+        "docs/diff-json.md: Fields"
+    );
+    assert_eq!(
+        table_keys(&doc, "Outcomes"),
+        counted,
+        "docs/diff-json.md: Outcomes"
+    );
+    assert_eq!(
+        table_keys(&doc, "Actions"),
+        actions,
+        "docs/diff-json.md: Actions"
+    );
+    // Every reason, by a match that stops compiling when one is added.
+    let reasons = [
+        Reason::Lines(1),
+        Reason::Unresolved,
+        Reason::DeletedByYou,
+        Reason::RemovedByStarter,
+        Reason::Binary,
+        Reason::NotAFile(String::new()),
+        Reason::Lock,
+        Reason::BaseUnknown,
+    ];
+    for reason in &reasons {
+        match reason {
+            Reason::Lines(_)
+            | Reason::Unresolved
+            | Reason::DeletedByYou
+            | Reason::RemovedByStarter
+            | Reason::Binary
+            | Reason::NotAFile(_)
+            | Reason::Lock
+            | Reason::BaseUnknown => {}
+        }
+    }
+    let keys: BTreeSet<String> = reasons.iter().map(|r| r.key().to_owned()).collect();
+    assert_eq!(
+        table_keys(&doc, "Reasons"),
+        keys,
+        "docs/diff-json.md: Reasons"
     );
 }
