@@ -16,9 +16,9 @@ use quickscale::render::{render, Values};
 use quickscale::starter::{self, top_level_modules};
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
-use crate::support::e2e::{output, production, run, tool, tools, Env, Project};
+use crate::support::e2e::{production, run, tool, tools, Env, Project};
 use crate::support::starters::V0_1_0_DIGEST;
-use crate::support::{git, BIN};
+use crate::support::{git, quickscale, stderr, stdout};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 const NAME: &str = "acme";
@@ -188,13 +188,15 @@ fn a_team_project_made_by_0_1_0_upgrades_and_runs_as_a_fresh_one() {
     // The plan, then the upgrade itself.
     let plan = quickscale_json(dir, &["upgrade", "--dry-run", "--format", "json"]);
     assert_eq!(plan["base_version"], "0.1.0", "{plan:#}");
-    let (ok, _, printed) = output(project.cmd(BIN).arg("upgrade").env("NO_COLOR", "1"));
+    let upgraded = quickscale(dir, &["upgrade"]);
+    let printed = format!("{}{}", stdout(&upgraded), stderr(&upgraded));
     let files = plan["files"].as_array().unwrap();
     let conflicts: Vec<&serde_json::Value> = files
         .iter()
         .filter(|f| f["outcome"] == "conflict")
         .collect();
-    assert_eq!(ok, conflicts.is_empty(), "exit status:\n{printed}");
+    let expected_code = if conflicts.is_empty() { 0 } else { 1 };
+    assert_eq!(upgraded.status.code(), Some(expected_code), "{printed}");
 
     // Conflicts only where both sides changed the same lines (or, for the
     // file the team deleted, where the starter changed what they deleted);
@@ -239,6 +241,7 @@ fn a_team_project_made_by_0_1_0_upgrades_and_runs_as_a_fresh_one() {
             .map(|f| f["outcome"].as_str().unwrap())
     };
     assert_eq!(outcome_of("config/urls.py"), Some("conflict"));
+    assert_eq!(outcome_of(TEAM_DELETED), Some("conflict"));
     assert_eq!(outcome_of("config/settings/base.py"), Some("merged"));
     assert_eq!(outcome_of("README.md"), Some("merged"));
 
@@ -339,8 +342,9 @@ fn a_team_project_made_by_0_1_0_upgrades_and_runs_as_a_fresh_one() {
 
     // A second upgrade has nothing to do, and writes nothing.
     let before = tree_files(dir);
-    let (ok, _, again) = output(project.cmd(BIN).arg("upgrade").env("NO_COLOR", "1"));
-    assert!(ok, "{again}");
+    let again = quickscale(dir, &["upgrade"]);
+    assert_eq!(again.status.code(), Some(0), "{again:?}");
+    let again = stdout(&again);
     assert!(again.contains("nothing to do"), "{again}");
     assert_eq!(tree_files(dir), before);
 }
@@ -367,9 +371,9 @@ fn edit(dir: &Path, path: &str, from: &str, to: &str) {
 }
 
 fn quickscale_json(dir: &Path, args: &[&str]) -> serde_json::Value {
-    let out = crate::support::quickscale(dir, args);
+    let out = quickscale(dir, args);
     serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", crate::support::stderr(&out)))
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stderr(&out)))
 }
 
 /// The files git tracks in `dir` (so not `.venv`, `.env` or the database),
@@ -451,4 +455,26 @@ fn keep_both(text: &str) -> String {
     }
     assert_ne!(out, text, "no conflict markers in:\n{text}");
     out
+}
+
+#[test]
+fn overlapping_edits_are_on_the_same_or_adjacent_base_lines() {
+    let base = b"a\nb\nc\nd\ne\n";
+    assert!(edits_overlap(base, b"A\nb\nc\nd\ne\n", b"1\nb\nc\nd\ne\n"));
+    assert!(edits_overlap(
+        base,
+        b"a\nX\nb\nc\nd\ne\n",
+        b"a\nY\nb\nc\nd\ne\n"
+    ));
+    assert!(edits_overlap(base, b"A\nb\nc\nd\ne\n", b"a\nB\nc\nd\ne\n"));
+    assert!(!edits_overlap(base, b"A\nb\nc\nd\ne\n", b"a\nb\nc\nd\nE\n"));
+    assert!(!edits_overlap(
+        base,
+        b"a\nb\nc\nd\ne\nf\n",
+        b"0\na\nb\nc\nd\ne\n"
+    ));
+    assert_eq!(
+        keep_both("x\n<<<<<<< yours\nA\n||||||| quickscale 0.1.0\nB\n=======\nC\n>>>>>>> quickscale 0.2.0\ny\n"),
+        "x\nA\nC\ny\n"
+    );
 }
