@@ -16,7 +16,7 @@ use quickscale::render::{render, Values};
 use quickscale::starter::{self, top_level_modules};
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
-use crate::support::e2e::{production, run, tool, tools, Env, Project};
+use crate::support::e2e::{fails, production, run, tool, tools, Env, Project, PRODUCTION_VARS};
 use crate::support::starters::V0_1_0_DIGEST;
 use crate::support::{git, quickscale, stderr, stdout};
 
@@ -332,6 +332,14 @@ fn a_team_project_made_by_0_1_0_upgrades_and_runs_as_a_fresh_one() {
         deploy.contains("System check identified no issues"),
         "{deploy}"
     );
+    // 0.1.0's production ran without DJANGO_ADMIN_URL; 0.2.0's refuses to, and
+    // says so (docs/upgrading.md tells the team before they deploy).
+    let without_admin_url = PRODUCTION_VARS
+        .iter()
+        .filter(|(name, _)| *name != "DJANGO_ADMIN_URL")
+        .copied();
+    let refused = fails(env.manage(&["check"]).envs(without_admin_url));
+    assert!(refused.contains("Set the DJANGO_ADMIN_URL"), "{refused}");
     run(env.manage(&["makemigrations", "--check", "--dry-run"]));
     env.migrate_and_test(None);
     let team_tests = run(env
