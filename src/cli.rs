@@ -208,7 +208,7 @@ fn run_diff(path: &Path, name: Option<&str>, view: View, safe_only: bool) -> Res
         View::Summary => report::summary(&plan, hidden),
         View::Stat => report::stat(&plan),
         View::NameOnly => report::name_only(&plan),
-        View::Json => report::json(&plan, JsonFor::Diff),
+        View::Json => report::json(&plan, JsonFor::Diff, &[]),
         View::Patch => {
             let (patch, left_out) = report::patch(&plan);
             for path in left_out {
@@ -243,8 +243,9 @@ fn run_upgrade(
             JsonFor::Upgrade {
                 applied: done.applied,
             },
+            &done.notes,
         ),
-        (Format::Text, true) => report::upgrade_plan(&done.plan),
+        (Format::Text, true) => report::upgrade_plan(&done.plan, &done.notes),
         (Format::Text, false) => {
             report::upgrade_done(&done.plan, &done.from, &done.notes, done.applied)
         }

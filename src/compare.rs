@@ -154,6 +154,19 @@ impl Plan {
         self.entries.iter().any(Entry::to_take)
     }
 
+    /// Whether `upgrade` has anything to write beyond the conflicts the last
+    /// upgrade left (which only the owner can resolve).
+    pub fn has_new_changes(&self) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.to_take() && !e.is_unresolved())
+    }
+
+    /// The version the project's base starter shipped with, as far as known.
+    pub fn from_version(&self) -> Option<&str> {
+        self.base_version.or(self.made_with.as_deref())
+    }
+
     pub fn conflicts(&self) -> impl Iterator<Item = (&Entry, &Conflict)> {
         self.entries
             .iter()
@@ -228,6 +241,17 @@ impl Entry {
             (Outcome::Take(Take::Write(_)), _) => Some("update"),
             _ => None,
         }
+    }
+
+    /// Conflict markers the last upgrade left are still in the file.
+    pub fn is_unresolved(&self) -> bool {
+        matches!(
+            self.outcome,
+            Outcome::Conflict(Conflict {
+                reason: Reason::Unresolved,
+                ..
+            })
+        )
     }
 
     /// Whether taking it loses none of your work and needs no decision.

@@ -22,6 +22,7 @@ pub mod manifest;
 pub mod merge;
 pub mod names;
 pub mod project;
+pub mod release_notes;
 pub mod render;
 pub mod report;
 pub mod sources;

@@ -114,9 +114,30 @@ pub fn summary(plan: &Plan, hidden: usize) -> String {
             ));
         }
     }
-    if to_take > 0 {
+    if plan.has_new_changes() {
+        out.push_str(&release_notes(plan));
         out.push_str("\nTake them with `quickscale upgrade` (`--dry-run` first to see the plan);");
         out.push_str("\n`quickscale diff --patch` shows each change applied onto your files.\n");
+    } else if to_take > 0 {
+        out.push_str("\nResolve the conflict markers the last upgrade left, then commit.\n");
+    }
+    out
+}
+
+/// What the releases between the project's base and this quickscale need
+/// outside the files, or nothing.
+fn release_notes(plan: &Plan) -> String {
+    let mut out = String::new();
+    for (version, notes) in crate::release_notes::crossed(plan.from_version(), QUICKSCALE_VERSION) {
+        out.push('\n');
+        out.push_str(&paint(
+            BOLD,
+            &format!("Before you deploy, for quickscale {version}:"),
+        ));
+        out.push('\n');
+        for note in notes {
+            out.push_str(&format!("  - {note}\n"));
+        }
     }
     out
 }
@@ -438,7 +459,7 @@ pub enum JsonFor {
 
 /// The `--format json` document of `diff` and `upgrade`; its schema is in
 /// docs/diff-json.md.
-pub fn json(plan: &Plan, kind: JsonFor) -> String {
+pub fn json(plan: &Plan, kind: JsonFor, notes: &[String]) -> String {
     let mut out = String::from("{\n");
     out.push_str("  \"schema_version\": 2,\n");
     let (command, applied) = match kind {
@@ -483,6 +504,21 @@ pub fn json(plan: &Plan, kind: JsonFor) -> String {
         count("keep"),
         count("unknown")
     ));
+    let notes: Vec<String> = notes.iter().map(|n| quote(n)).collect();
+    out.push_str(&format!("  \"notes\": [{}],\n", notes.join(", ")));
+    let crossed: Vec<String> =
+        crate::release_notes::crossed(plan.from_version(), QUICKSCALE_VERSION)
+            .into_iter()
+            .map(|(version, notes)| {
+                let notes: Vec<String> = notes.iter().map(|n| quote(n)).collect();
+                format!(
+                    "{{\"version\": {}, \"notes\": [{}]}}",
+                    quote(version),
+                    notes.join(", ")
+                )
+            })
+            .collect();
+    out.push_str(&format!("  \"release_notes\": [{}],\n", crossed.join(", ")));
     out.push_str("  \"files\": [");
     for (index, entry) in plan.entries.iter().enumerate() {
         out.push_str(if index == 0 { "\n" } else { ",\n" });
@@ -527,8 +563,9 @@ fn json_string(value: Option<&str>) -> String {
     value.map_or("null".to_owned(), quote)
 }
 
-/// `upgrade --dry-run`: what would happen to each path.
-pub fn upgrade_plan(plan: &Plan) -> String {
+/// `upgrade --dry-run`: what would happen to each path, and `notes` on the
+/// per-project values it would generate.
+pub fn upgrade_plan(plan: &Plan, notes: &[String]) -> String {
     let mut out = format!(
         "Upgrade plan for {} to the starter of quickscale {QUICKSCALE_VERSION}{}",
         shown(&plan.project_name),
@@ -558,6 +595,10 @@ pub fn upgrade_plan(plan: &Plan) -> String {
         ));
     }
     out.push_str(&counts_line(plan));
+    for note in notes {
+        out.push_str(&format!("{note}\n"));
+    }
+    out.push_str(&release_notes(plan));
     out.push_str("Nothing was written (--dry-run).\n");
     out
 }
@@ -627,6 +668,9 @@ pub fn upgrade_done(plan: &Plan, from: &str, notes: &[String], applied: bool) ->
     if !conflicts.is_empty() {
         out.push_str("  git grep -n '^<<<<<<< yours'    # find the conflict markers; edit each file, remove the markers\n");
     }
+    // The lock needs regenerating when it conflicted, or when the project's
+    // dependencies were merged with yours (a lock taken from the starter
+    // matches a pyproject.toml taken from it).
     let relock = conflicts
         .iter()
         .filter_map(|(entry, _)| lock_command(&entry.path))
@@ -634,7 +678,10 @@ pub fn upgrade_done(plan: &Plan, from: &str, notes: &[String], applied: bool) ->
         .or_else(|| {
             plan.entries
                 .iter()
-                .any(|e| e.path == "pyproject.toml" && e.to_take())
+                .any(|e| {
+                    e.path == "pyproject.toml"
+                        && matches!(e.outcome, Outcome::Merged(_) | Outcome::Conflict(_))
+                })
                 .then_some("uv lock")
         });
     if let Some(command) = relock {
@@ -646,6 +693,7 @@ pub fn upgrade_done(plan: &Plan, from: &str, notes: &[String], applied: bool) ->
     out.push_str(&format!(
         "  git add -A && git commit -m 'Upgrade to quickscale {QUICKSCALE_VERSION}'\n"
     ));
+    out.push_str(&release_notes(plan));
     out
 }
 
@@ -766,6 +814,7 @@ mod tests {
         let doc = json(
             &plan(vec![entry("a\"b.txt", Some("1\n"), Outcome::Keep)]),
             JsonFor::Diff,
+            &[],
         );
         assert!(doc.contains("\"project\": \"acme \\\"x\\\"\""), "{doc}");
         assert!(doc.contains("\"path\": \"a\\\"b.txt\", \"outcome\": \"keep\", \"action\": null, \"safe\": false"), "{doc}");
@@ -800,7 +849,12 @@ mod tests {
             Some("1\n"),
             Outcome::Take(Take::Delete),
         )]);
-        for text in [summary(&p, 0), name_only(&p), stat(&p), upgrade_plan(&p)] {
+        for text in [
+            summary(&p, 0),
+            name_only(&p),
+            stat(&p),
+            upgrade_plan(&p, &[]),
+        ] {
             let plain = strip(&text);
             assert!(!plain.contains("\u{1b}[31m\n"), "{text:?}");
             assert!(plain.contains("evil\\u{1b}[31m\\npath"), "{plain:?}");

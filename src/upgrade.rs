@@ -74,7 +74,7 @@ pub fn upgrade(dir: &Path, dry_run: bool, allow_dirty: bool) -> Result<Upgrade> 
         ));
     }
     let new_manifest = next_manifest(&sources, &plan);
-    if dry_run || (!has_new_changes(&plan) && env_keys.is_empty()) {
+    if dry_run || (!plan.has_new_changes() && env_keys.is_empty()) {
         return Ok(Upgrade {
             plan,
             from,
@@ -115,34 +115,16 @@ fn next_manifest(sources: &Sources, plan: &Plan) -> Manifest {
     Manifest::for_render(&sources.values, &sources.theirs, conflicts)
 }
 
-/// Whether the starter has anything to write beyond the conflicts the last
-/// upgrade left (which only the owner can resolve).
-fn has_new_changes(plan: &Plan) -> bool {
-    plan.entries
-        .iter()
-        .any(|e| e.to_take() && !is_unresolved(&e.outcome))
-}
-
-fn is_unresolved(outcome: &Outcome) -> bool {
-    matches!(
-        outcome,
-        Outcome::Conflict(Conflict {
-            reason: Reason::Unresolved,
-            ..
-        })
-    )
-}
-
 /// Markers left by the last upgrade must be resolved before a newer starter
 /// is merged into the same files, or its changes there would be lost.
 fn refuse_over_unresolved(plan: &Plan) -> Result<()> {
     let unresolved: Vec<&str> = plan
         .entries
         .iter()
-        .filter(|e| is_unresolved(&e.outcome))
+        .filter(|e| e.is_unresolved())
         .map(|e| e.path.as_str())
         .collect();
-    if unresolved.is_empty() || !has_new_changes(plan) {
+    if unresolved.is_empty() || !plan.has_new_changes() {
         return Ok(());
     }
     Err(Error::new(format!(

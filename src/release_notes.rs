@@ -1,0 +1,77 @@
+//! What the owner of a project must do outside its files when an upgrade
+//! crosses a release: a setting a deployment needs, a database to adjust.
+//! `upgrade` and `diff` print the notes of every release between the
+//! project's base and this quickscale, so nobody learns them from a failed
+//! deploy. Written at release time, beside the CHANGELOG section.
+
+use crate::manifest::parse_version;
+
+/// `(version, notes)`, oldest first: each note one sentence or two, with the
+/// command to run where there is one.
+pub const NOTES: &[(&str, &[&str])] = &[(
+    "0.2.0",
+    &[
+        "Production now requires DJANGO_ADMIN_URL (the admin's path, e.g. `staff-7f3a/`; \
+         `admin/` keeps the old one): set it on every server before you deploy, or the site \
+         refuses to start.",
+        "docker compose now reads POSTGRES_PASSWORD from .env, but a database volume made \
+         before keeps the password `app`: run `docker compose up -d db && docker compose exec \
+         db psql -U app -d app -c \"ALTER USER app PASSWORD '$(sed -n 's/^POSTGRES_PASSWORD=//p' \
+         .env)'\"`, or `docker compose down -v` if the local data can go.",
+        "Sign-up and log-in now go through django-allauth with the email address confirmed by \
+         mail: existing users get a confirmation mail at their first log-in, so make sure \
+         production can send mail (EMAIL_URL).",
+    ],
+)];
+
+/// The notes of every release after `from` (the project's base version) up to
+/// and including `to` (this quickscale), oldest first. An unknown `from` (no
+/// manifest, or not a version) crosses nothing: without a base there is no
+/// telling which releases the project already took.
+pub fn crossed(from: Option<&str>, to: &str) -> Vec<(&'static str, &'static [&'static str])> {
+    let (Some(from), Some(to)) = (from.and_then(parse_version), parse_version(to)) else {
+        return Vec::new();
+    };
+    NOTES
+        .iter()
+        .filter(|(version, _)| parse_version(version).is_some_and(|v| from < v && v <= to))
+        .copied()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_are_those_of_the_releases_crossed() {
+        let versions = |from: Option<&str>, to: &str| -> Vec<&str> {
+            crossed(from, to).into_iter().map(|(v, _)| v).collect()
+        };
+        assert_eq!(versions(Some("0.1.0"), "0.2.0"), ["0.2.0"]);
+        assert_eq!(versions(Some("0.1.0"), "0.9.0"), ["0.2.0"]);
+        assert!(
+            versions(Some("0.2.0"), "0.2.0").is_empty(),
+            "not the base's own"
+        );
+        assert!(
+            versions(Some("0.1.0"), "0.1.5").is_empty(),
+            "not a later one"
+        );
+        assert!(versions(None, "0.2.0").is_empty());
+        assert!(versions(Some("garbage"), "0.2.0").is_empty());
+    }
+
+    #[test]
+    fn notes_are_in_version_order_and_well_formed() {
+        let parsed: Vec<_> = NOTES
+            .iter()
+            .map(|(v, _)| parse_version(v).unwrap())
+            .collect();
+        assert!(parsed.windows(2).all(|w| w[0] < w[1]));
+        for (_, notes) in NOTES {
+            assert!(!notes.is_empty());
+            assert!(notes.iter().all(|n| n.ends_with('.') && !n.contains('\n')));
+        }
+    }
+}
