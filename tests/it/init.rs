@@ -7,7 +7,8 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::support::{
-    assert_one_line_error, project_snapshot, quickscale, snapshot, stderr, stdout, Generated, BIN,
+    assert_one_line_error, project_snapshot, quickscale, snapshot, stderr, stdout, Generated,
+    SplitMix, BIN,
 };
 use pretty_assertions::assert_eq;
 
@@ -685,20 +686,6 @@ fn no_message_carries_an_os_error_number() {
             err.starts_with("error: ") && !err.contains("(os error"),
             "{err}"
         );
-    }
-}
-
-/// A small deterministic generator (splitmix64), so a failing run can be
-/// repeated with the seed it printed.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
     }
 }
 

@@ -3,30 +3,12 @@
 
 use std::process::Command;
 
-use crate::support::{repo_root, Generated};
+use crate::support::{build_static, repo_root, Generated};
 use pretty_assertions::assert_eq;
 
 #[test]
 fn the_static_release_binary_has_no_dynamic_dependencies_and_works() {
-    let target_dir = repo_root().join("target").join("static");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(cargo)
-        .args([
-            "build",
-            "--release",
-            "--quiet",
-            "--target",
-            "x86_64-unknown-linux-gnu",
-            "--bin",
-            "quickscale",
-        ])
-        .current_dir(repo_root())
-        .env("RUSTFLAGS", "-C target-feature=+crt-static")
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "the static release build failed");
-    let binary = target_dir.join("x86_64-unknown-linux-gnu/release/quickscale");
+    let binary = build_static(&repo_root(), &repo_root().join("target").join("static"));
 
     let ldd = Command::new("ldd")
         .arg(&binary)

@@ -275,6 +275,53 @@ impl ScratchWorkspace {
     }
 }
 
+/// Builds the statically linked release binary of the workspace at `dir`
+/// into `target_dir`, exactly as README.md documents the release build, and
+/// returns its path.
+pub fn build_static(dir: &Path, target_dir: &Path) -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--bin",
+            "quickscale",
+        ])
+        .current_dir(dir)
+        .env("RUSTFLAGS", "-C target-feature=+crt-static")
+        .env("CARGO_TARGET_DIR", target_dir)
+        .status()
+        .expect("cargo runs");
+    assert!(
+        status.success(),
+        "the static release build of {} failed",
+        dir.display()
+    );
+    target_dir.join("x86_64-unknown-linux-gnu/release/quickscale")
+}
+
+/// A small deterministic generator (splitmix64): a fixed or printed seed
+/// repeats a run exactly.
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..bound` (`bound > 0`).
+    pub fn below(&mut self, bound: u64) -> u64 {
+        self.next() % bound
+    }
+}
+
 /// Whether the tests run as root, which ignores permission bits.
 pub fn is_root() -> bool {
     let status = fs::read_to_string("/proc/self/status").expect("/proc is mounted");
