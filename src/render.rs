@@ -62,6 +62,27 @@ pub fn render_segments(segments: &[Segment], values: &Values) -> String {
     out
 }
 
+/// The bytes of a body deflated at build time (macros/src/emit.rs).
+fn inflate(packed: &[u8]) -> Vec<u8> {
+    miniz_oxide::inflate::decompress_to_vec(packed)
+        .expect("a body deflated when quickscale was built inflates")
+}
+
+/// Renders inflated [`Body::DeflatedText`]: literal bytes, and at each NUL the
+/// value of the variable whose index follows it.
+fn render_packed(text: &[u8], values: &Values) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.iter().position(|&byte| byte == 0) {
+        out.extend_from_slice(&rest[..at]);
+        let var = Var::ALL[usize::from(rest[at + 1])];
+        out.extend_from_slice(values.get(var).as_bytes());
+        rest = &rest[at + 2..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
 /// Renders every file of `starter`, sorted by the generated path.
 pub fn render(starter: &Starter, values: &Values) -> Vec<RenderedFile> {
     let mut files: Vec<RenderedFile> = starter
@@ -71,6 +92,8 @@ pub fn render(starter: &Starter, values: &Values) -> Vec<RenderedFile> {
             let (bytes, binary) = match *file.body() {
                 Body::Text(segments) => (render_segments(segments, values).into_bytes(), false),
                 Body::Binary(bytes) => (bytes.to_vec(), true),
+                Body::DeflatedText(packed) => (render_packed(&inflate(packed), values), false),
+                Body::DeflatedBinary(packed) => (inflate(packed), true),
             };
             RenderedFile {
                 path: render_segments(file.path, values),
@@ -106,6 +129,79 @@ mod tests {
             Segment::Lit(".users"),
         ];
         assert_eq!(render_segments(&segments, &values()), "import my_app.users");
+    }
+
+    #[test]
+    fn packed_text_puts_each_variable_where_its_nul_stands() {
+        let packed = b"import \0\x01.users  # \0\x00\n\0\x02";
+        assert_eq!(
+            render_packed(packed, &values()),
+            b"import my_app.users  # my-app\nmy-app"
+        );
+        assert_eq!(render_packed(b"no variable", &values()), b"no variable");
+    }
+
+    /// The starter file's own bytes, placeholders unexpanded, from any body.
+    fn source_bytes(body: &Body) -> Vec<u8> {
+        let spelled = |var: Var| format!("@{}@", var.placeholder()).into_bytes();
+        match *body {
+            Body::Text(segments) => segments
+                .iter()
+                .flat_map(|segment| match segment {
+                    Segment::Lit(text) => text.as_bytes().to_vec(),
+                    Segment::Var(var) => spelled(*var),
+                })
+                .collect(),
+            Body::Binary(bytes) => bytes.to_vec(),
+            Body::DeflatedText(packed) => {
+                let text = inflate(packed);
+                let mut out = Vec::new();
+                let mut rest = text.as_slice();
+                while let Some(at) = rest.iter().position(|&byte| byte == 0) {
+                    out.extend_from_slice(&rest[..at]);
+                    out.extend(spelled(Var::ALL[usize::from(rest[at + 1])]));
+                    rest = &rest[at + 2..];
+                }
+                out.extend_from_slice(rest);
+                out
+            }
+            Body::DeflatedBinary(packed) => inflate(packed),
+        }
+    }
+
+    #[test]
+    fn every_body_stored_plain_or_deflated_is_its_file_byte_for_byte() {
+        for (key, body) in crate::starter::BLOBS.entries() {
+            assert_eq!(
+                crate::manifest::content_hash(&source_bytes(body)),
+                *key,
+                "{body:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_head_is_stored_plain_and_what_only_older_starters_use_deflated() {
+        let head: std::collections::BTreeSet<&str> = HEAD.files.iter().map(|f| f.blob).collect();
+        for file in HEAD.files {
+            assert!(
+                matches!(file.body(), Body::Text(_) | Body::Binary(_)),
+                "{}: init renders the head without inflating",
+                file.starter_path
+            );
+        }
+        let mut deflated = 0;
+        for file in HISTORY.values().flat_map(|starter| starter.files) {
+            if !head.contains(file.blob) {
+                assert!(
+                    matches!(file.body(), Body::DeflatedText(_) | Body::DeflatedBinary(_)),
+                    "{} of an older starter is deflated",
+                    file.starter_path
+                );
+                deflated += 1;
+            }
+        }
+        assert!(deflated > 0, "0.1.0 has files the head changed");
     }
 
     #[test]

@@ -16,11 +16,19 @@ pub enum Segment {
     Var(Var),
 }
 
-/// File content: text to render, or bytes to copy verbatim.
+/// File content: text to render, or bytes to copy verbatim. Bodies that only
+/// older starters use are stored deflated (raw deflate, RFC 1951), since only
+/// `diff` and `upgrade` read them and they would otherwise dominate the
+/// binary's size; the head's are stored as they are, for `init`.
 #[derive(Debug, Clone, Copy)]
 pub enum Body {
     Text(&'static [Segment]),
     Binary(&'static [u8]),
+    /// Deflated text: the literal text with each variable as a NUL byte
+    /// followed by its index in [`Var::ALL`] (starter text never holds a NUL).
+    DeflatedText(&'static [u8]),
+    /// Deflated bytes to copy verbatim.
+    DeflatedBinary(&'static [u8]),
 }
 
 /// One file of a starter.

@@ -35,14 +35,16 @@ pub fn expand(dirs: &Dirs, item: &ItemEnum) -> syn::Result<TokenStream> {
 
     let mut blobs = Blobs::default();
     let head_entries = walk(base, &dirs.head)?;
-    let head = tree_tokens(&dirs.head, &head_entries, &vars, &mut blobs)?;
+    let head = tree_tokens(&dirs.head, &head_entries, &vars, &mut blobs, Store::Plain)?;
     let head_digest = digest(&head_entries)?;
 
     let mut history = Vec::new();
     for version in history_versions(base, &dirs.history)? {
         let label = format!("{}/{version}", dirs.history);
         let entries = walk(base, &label)?;
-        let files = tree_tokens(&label, &entries, &vars, &mut blobs)?;
+        // The head's bodies are already in `blobs`: what is new here only
+        // older versions use, and only diff and upgrade read, so it is deflated.
+        let files = tree_tokens(&label, &entries, &vars, &mut blobs, Store::Deflated)?;
         history.push((digest(&entries)?, version, files));
     }
     let mut seen = BTreeMap::new();
@@ -173,12 +175,23 @@ struct Blobs {
     index: BTreeMap<String, usize>,
 }
 
+/// How a tree's new bodies are stored.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Store {
+    /// As they are: the head, which `init` renders and must render fast.
+    Plain,
+    /// Deflated: bodies only older versions use. Ten releases of a regenerated
+    /// uv.lock alone would otherwise take 1.5 MB of the binary.
+    Deflated,
+}
+
 /// The sorted `&[StarterFile]` of one tree; new bodies go into `blobs`.
 fn tree_tokens(
     label: &str,
     entries: &[StarterEntry],
     vars: &Vars,
     blobs: &mut Blobs,
+    store: Store,
 ) -> syn::Result<TokenStream> {
     let known = vars.known();
     let mut files = Vec::with_capacity(entries.len());
@@ -199,7 +212,12 @@ fn tree_tokens(
                 if let Some(e) = placeholder::find_in_binary(&bytes, &known) {
                     return Err(at(e.line, e.col, &e.message));
                 }
-                quote!(Body::Binary(include_bytes!(#abs)))
+                if store == Store::Deflated {
+                    let packed = deflate(&bytes);
+                    quote!(Body::DeflatedBinary(#packed))
+                } else {
+                    quote!(Body::Binary(include_bytes!(#abs)))
+                }
             } else {
                 // Validated UTF-8 by is_binary above.
                 let text = String::from_utf8(bytes).expect("checked UTF-8");
@@ -208,8 +226,13 @@ fn tree_tokens(
                 blobs.tracked.push(quote!(
                     const _: &[u8] = include_bytes!(#abs);
                 ));
-                let segments = vars.segments(&pieces);
-                quote!(Body::Text(#segments))
+                if store == Store::Deflated {
+                    let packed = deflate(&pack_text(&pieces));
+                    quote!(Body::DeflatedText(#packed))
+                } else {
+                    let segments = vars.segments(&pieces);
+                    quote!(Body::Text(#segments))
+                }
             };
             blobs.index.insert(key.clone(), blobs.keys.len());
             blobs.keys.push(key.clone());
@@ -226,6 +249,29 @@ fn tree_tokens(
         }));
     }
     Ok(quote!(&[#(#files),*]))
+}
+
+/// A text body as one byte string: the literal text, with each variable as a
+/// NUL byte followed by the variable's index. Starter text never holds a NUL
+/// (a NUL makes a file binary), so the encoding is unambiguous; the runtime
+/// decoder is `render::render_packed`.
+fn pack_text(pieces: &[Piece]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Lit(text) => out.extend_from_slice(text.as_bytes()),
+            Piece::Var(index) => {
+                let index = u8::try_from(*index).expect("fewer than 256 starter variables");
+                out.extend_from_slice(&[0, index]);
+            }
+        }
+    }
+    out
+}
+
+/// `bytes` as raw deflate (RFC 1951) at miniz's best level, as a byte string literal.
+fn deflate(bytes: &[u8]) -> proc_macro2::Literal {
+    proc_macro2::Literal::byte_string(&miniz_oxide::deflate::compress_to_vec(bytes, 10))
 }
 
 fn walk(base: &Path, label: &str) -> syn::Result<Vec<StarterEntry>> {

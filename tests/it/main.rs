@@ -9,6 +9,7 @@
 
 mod support;
 
+mod binary_budget;
 mod diff;
 mod dist;
 mod docs;
