@@ -59,20 +59,24 @@ fn ten_releases_of_churn_keep_the_static_binary_under_4_mib() {
 
     let binary = build_static(root, &repo_root().join("target").join("budget"));
     let size = fs::metadata(&binary).unwrap().len();
+    let entries = fs::read_dir(root.join("history"))
+        .unwrap()
+        .filter(|entry| entry.as_ref().unwrap().path().is_dir())
+        .count();
     eprintln!(
-        "static binary with {} history entries: {size} bytes ({:.2} MiB)",
-        releases.len(),
+        "static binary with {entries} history entries: {size} bytes ({:.2} MiB)",
         size as f64 / 1048576.0
     );
     assert!(
         size < BUDGET,
-        "the static binary with {} history entries is {size} bytes, over the budget of {BUDGET} \
-         (4 MiB): store the history's bodies compressed (docs/benchmarks.md)",
-        releases.len()
+        "the static binary with {entries} history entries is {size} bytes, over the budget of \
+         {BUDGET} (4 MiB): store the history's bodies compressed (docs/benchmarks.md)"
     );
 
-    // Every release is compiled in, byte for byte: a project exactly as that
-    // release wrote it finds its base, and every file equals it (no conflict,
+    // Every simulated release, and 0.1.0, is compiled in, byte for byte (the
+    // newest real release is left out: it equals the head, so its digest
+    // names the head): a project exactly as that release wrote it finds its
+    // base, and every file equals it (no conflict,
     // no merge, nothing unknown).
     for (version, dir) in &releases {
         let tmp = tempfile::tempdir().unwrap();
