@@ -26,38 +26,72 @@ pub fn uncommitted(dir: &Path, paths: &[String]) -> Result<Vec<String>> {
     }
     // `:(literal)` so that no path is read as a glob; paths are relative to
     // the project directory, wherever the repository's root is.
-    let output = Command::new("git")
-        .args([
-            "status",
-            "--porcelain=v1",
+    let specs: Vec<String> = paths.iter().map(|p| format!(":(literal){p}")).collect();
+    // Two pathspec-limited questions, so the cost follows the starter's paths,
+    // not the size of the repository (a full `git status` walks every
+    // untracked directory): what differs from the last commit, staged or not,
+    // and what git does not track yet.
+    let changed = match run(
+        dir,
+        &["diff-index", "--name-only", "-z", "HEAD", "--"],
+        &specs,
+    ) {
+        Ok(out) => out,
+        // No commit yet: everything in the tree is uncommitted.
+        Err(_) => run(
+            dir,
+            &[
+                "status",
+                "--porcelain=v1",
+                "-z",
+                "--untracked-files=all",
+                "--",
+            ],
+            &specs,
+        )?
+        .split(|b| *b == 0)
+        .filter(|record| record.len() > 3)
+        .flat_map(|record| record[3..].iter().copied().chain([0]))
+        .collect(),
+    };
+    let untracked = run(
+        dir,
+        &[
+            "ls-files",
+            "--others",
+            "--exclude-standard",
+            "--full-name",
             "-z",
-            "--untracked-files=all",
             "--",
-        ])
-        .args(paths.iter().map(|p| format!(":(literal){p}")))
+        ],
+        &specs,
+    )?;
+    let mut dirty: Vec<String> = changed
+        .split(|b| *b == 0)
+        .chain(untracked.split(|b| *b == 0))
+        .filter(|path| !path.is_empty())
+        .map(|path| String::from_utf8_lossy(path).into_owned())
+        .collect();
+    dirty.sort();
+    dirty.dedup();
+    Ok(dirty)
+}
+
+/// Runs git in `dir` with `args` then `specs`; its stdout, or the one-line error.
+fn run(dir: &Path, args: &[&str], specs: &[String]) -> Result<Vec<u8>> {
+    let output = Command::new("git")
+        .args(args)
+        .args(specs)
         .current_dir(dir)
         .output()
-        .map_err(|e| Error::new(format!("cannot run git status in '{}': {e}", dir.display())))?;
+        .map_err(|e| Error::new(format!("cannot run git in '{}': {e}", dir.display())))?;
     if !output.status.success() {
         return Err(Error::new(format!(
-            "git status failed in '{}': {}; fix the repository, or pass --allow-dirty",
+            "git {} failed in '{}': {}; fix the repository, or pass --allow-dirty",
+            args[0],
             dir.display(),
-            String::from_utf8_lossy(&output.stderr)
-                .trim()
-                .replace('\n', " ")
+            String::from_utf8_lossy(&output.stderr).trim()
         )));
     }
-    let mut dirty = Vec::new();
-    let mut records = output.stdout.split(|b| *b == 0).filter(|r| !r.is_empty());
-    while let Some(record) = records.next() {
-        if record.len() < 4 {
-            continue;
-        }
-        dirty.push(String::from_utf8_lossy(&record[3..]).into_owned());
-        // A rename or copy is followed by its source path.
-        if matches!(record[0], b'R' | b'C') {
-            records.next();
-        }
-    }
-    Ok(dirty)
+    Ok(output.stdout)
 }

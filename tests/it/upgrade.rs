@@ -491,3 +491,27 @@ fn bytes_survive_exactly() {
     );
     assert_eq!(project.read("config/wsgi.py"), wsgi);
 }
+
+#[test]
+fn uncommitted_means_staged_unstaged_untracked_or_never_committed() {
+    // A repository without a commit: every file is uncommitted.
+    let project = OldProject::new("acme");
+    git(&project.root, &["init", "-q"]);
+    let before = snapshot(&project.root);
+    assert_one_line_error(
+        &project.next(&["upgrade"]),
+        "uncommitted changes in files the upgrade would write",
+    );
+    assert_eq!(snapshot(&project.root), before);
+
+    // Committed, then a staged edit; then an untracked file where the starter adds one.
+    project.commit_all();
+    project.edit("config/urls.py", "from django.urls", "from django.urls  ");
+    git(&project.root, &["add", "config/urls.py"]);
+    assert_one_line_error(&project.next(&["upgrade"]), "(config/urls.py)");
+    git(&project.root, &["reset", "-q", "--hard"]);
+    project.write("acme/core/signals.py", "# mine, not yet committed\n");
+    assert_one_line_error(&project.next(&["upgrade"]), "(acme/core/signals.py)");
+    fs::remove_file(project.path("acme/core/signals.py")).unwrap();
+    assert_eq!(project.next(&["upgrade"]).status.code(), Some(0));
+}
