@@ -629,6 +629,383 @@ mod tests {
         );
     }
 
+    fn entry(yours: Yours, outcome: Outcome) -> Entry {
+        Entry {
+            path: "a.txt".into(),
+            yours,
+            outcome,
+            binary: false,
+        }
+    }
+
+    fn beside(reason: Reason) -> Outcome {
+        conflict(reason, None, Some(text("theirs\n")))
+    }
+
+    #[test]
+    fn each_outcome_says_what_the_path_holds_afterwards_and_how_it_is_named() {
+        let written = || Outcome::Take(Take::Write(text("new\n")));
+        let marked = conflict(Reason::Lines(1), Some(text("<<<\n")), None);
+        // (entry, result, outcome key, action key, to take, safe)
+        let cases = [
+            (
+                entry(file("old\n"), written()),
+                Some("new\n"),
+                "take",
+                Some("update"),
+                true,
+                true,
+            ),
+            (
+                entry(Yours::Absent, written()),
+                Some("new\n"),
+                "take",
+                Some("add"),
+                true,
+                true,
+            ),
+            (
+                entry(Yours::Other("a directory".into()), written()),
+                Some("new\n"),
+                "take",
+                Some("update"),
+                true,
+                true,
+            ),
+            (
+                entry(file("old\n"), Outcome::Take(Take::Delete)),
+                None,
+                "take",
+                Some("delete"),
+                true,
+                true,
+            ),
+            (
+                entry(file("mine\n"), Outcome::Merged(text("both\n"))),
+                Some("both\n"),
+                "merged",
+                None,
+                true,
+                true,
+            ),
+            (
+                entry(file("mine\n"), marked),
+                Some("<<<\n"),
+                "conflict",
+                None,
+                true,
+                false,
+            ),
+            (
+                entry(file("mine\n"), beside(Reason::Binary)),
+                Some("mine\n"),
+                "conflict",
+                None,
+                true,
+                false,
+            ),
+            (
+                entry(Yours::Absent, beside(Reason::DeletedByYou)),
+                None,
+                "conflict",
+                None,
+                true,
+                false,
+            ),
+            (
+                entry(file("mine\n"), Outcome::Keep),
+                Some("mine\n"),
+                "keep",
+                None,
+                false,
+                false,
+            ),
+            (
+                entry(Yours::Absent, Outcome::Keep),
+                None,
+                "keep",
+                None,
+                false,
+                false,
+            ),
+            (
+                entry(file("mine\n"), Outcome::Unknown),
+                Some("mine\n"),
+                "unknown",
+                None,
+                true,
+                false,
+            ),
+        ];
+        for (entry, result, outcome, action, to_take, safe) in cases {
+            let shown = format!("{:?}", entry.outcome);
+            assert_eq!(
+                entry
+                    .result()
+                    .map(|c| String::from_utf8(c.bytes.clone()).unwrap()),
+                result.map(str::to_owned),
+                "{shown}"
+            );
+            assert_eq!(entry.outcome_key(), outcome, "{shown}");
+            assert_eq!(entry.action_key(), action, "{shown}");
+            assert_eq!(entry.to_take(), to_take, "{shown}");
+            assert_eq!(entry.is_safe(), safe, "{shown}");
+        }
+    }
+
+    #[test]
+    fn reasons_have_stable_keys() {
+        let keys: Vec<&str> = [
+            Reason::Lines(2),
+            Reason::Unresolved,
+            Reason::DeletedByYou,
+            Reason::RemovedByStarter,
+            Reason::Binary,
+            Reason::NotAFile("a FIFO".into()),
+            Reason::Lock,
+            Reason::BaseUnknown,
+        ]
+        .iter()
+        .map(Reason::key)
+        .collect();
+        assert_eq!(
+            keys,
+            [
+                "lines",
+                "unresolved",
+                "deleted_by_you",
+                "removed_by_starter",
+                "binary",
+                "not_a_file",
+                "lock",
+                "base_unknown"
+            ]
+        );
+        assert_eq!(
+            beside_path("config/urls.py"),
+            format!(
+                "config/urls.py.quickscale-{}",
+                crate::manifest::QUICKSCALE_VERSION
+            )
+        );
+        assert_eq!(lock_command("uv.lock"), Some("uv lock"));
+        assert_eq!(lock_command("sub/uv.lock"), None, "only the project's own");
+        assert_eq!(lock_command("README.md"), None);
+    }
+
+    #[test]
+    fn a_plan_knows_what_it_holds() {
+        let mut plan = Plan {
+            project_name: "acme".into(),
+            made_with: Some("0.1.0".into()),
+            base_digest: None,
+            base_version: None,
+            entries: vec![
+                entry(file("mine\n"), Outcome::Keep),
+                entry(file("mine\n"), beside(Reason::Binary)),
+                entry(file("old\n"), Outcome::Take(Take::Delete)),
+            ],
+        };
+        assert!(plan.classified());
+        assert!(plan.has_changes_to_take());
+        let conflicts: Vec<&Reason> = plan.conflicts().map(|(_, c)| &c.reason).collect();
+        assert_eq!(conflicts, [&Reason::Binary]);
+        plan.keep_safe_only();
+        let kept: Vec<&str> = plan.entries.iter().map(Entry::outcome_key).collect();
+        assert_eq!(kept, ["take"]);
+        plan.entries = vec![entry(file("mine\n"), Outcome::Keep)];
+        plan.made_with = None;
+        assert!(!plan.classified());
+        assert!(
+            !plan.has_changes_to_take(),
+            "your own changes are nothing to take"
+        );
+        assert_eq!(plan.conflicts().count(), 0);
+    }
+
+    #[test]
+    fn the_plan_is_sorted_and_leaves_out_what_is_up_to_date() {
+        let at = |path: &str, yours: &str| PathSources {
+            path: path.into(),
+            ..source(Base::File(text("a\n")), file(yours), Some(text("b\n")))
+        };
+        let paths: Vec<String> = plan(
+            vec![at("z", "a\n"), at("m", "b\n"), at("a", "a\n")],
+            &LABELS,
+        )
+        .into_iter()
+        .map(|e| e.path)
+        .collect();
+        assert_eq!(paths, ["a", "z"]);
+    }
+
+    #[test]
+    fn something_other_than_a_file_is_kept_unless_the_starter_changed_it() {
+        let other = || Yours::Other("a directory".into());
+        let hash = |s: &str| Base::Hash(content_hash(s.as_bytes()));
+        assert_eq!(
+            outcome(Base::File(text("a\n")), other(), None),
+            Some(Outcome::Keep)
+        );
+        assert_eq!(
+            outcome(hash("a\n"), other(), Some(text("a\n"))),
+            Some(Outcome::Keep)
+        );
+        for base in [hash("a\n"), Base::Absent, Base::Unknown] {
+            assert_eq!(
+                outcome(base.clone(), other(), Some(text("b\n"))),
+                Some(conflict(
+                    Reason::NotAFile("a directory".into()),
+                    None,
+                    Some(text("b\n"))
+                )),
+                "{base:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_the_starter_dropped_is_deleted_only_if_untouched() {
+        let hash = || Base::Hash(content_hash(b"a\n"));
+        assert_eq!(
+            outcome(hash(), file("a\n"), None),
+            Some(Outcome::Take(Take::Delete))
+        );
+        assert_eq!(
+            reason(outcome(hash(), file("mine\n"), None)),
+            Reason::RemovedByStarter
+        );
+        assert_eq!(
+            outcome(Base::Absent, file("mine\n"), None),
+            None,
+            "a file of yours the starter never had is none of its business"
+        );
+        assert_eq!(
+            outcome(Base::Unknown, file("mine\n"), None),
+            Some(Outcome::Unknown)
+        );
+    }
+
+    #[test]
+    fn a_file_you_deleted_comes_back_only_as_a_conflict() {
+        let hash = |s: &str| Base::Hash(content_hash(s.as_bytes()));
+        assert_eq!(
+            outcome(hash("a\n"), Yours::Absent, Some(text("a\n"))),
+            Some(Outcome::Keep)
+        );
+        assert_eq!(
+            outcome(hash("a\n"), Yours::Absent, Some(text("b\n"))),
+            Some(conflict(Reason::DeletedByYou, None, Some(text("b\n"))))
+        );
+        assert_eq!(
+            outcome(Base::Unknown, Yours::Absent, Some(text("b\n"))),
+            Some(Outcome::Unknown)
+        );
+        assert_eq!(outcome(Base::File(text("a\n")), Yours::Absent, None), None);
+    }
+
+    #[test]
+    fn binary_on_any_side_is_never_line_merged() {
+        let base = || Base::File(text("a\n"));
+        for (yours, theirs, base) in [
+            (file("x\0y\n"), text("b\n"), base()),
+            (
+                file("mine\n"),
+                Content {
+                    bytes: b"\xff\n".to_vec(),
+                    executable: false,
+                },
+                base(),
+            ),
+            (
+                file("mine\n"),
+                text("b\n"),
+                Base::File(Content {
+                    bytes: b"\xff\n".to_vec(),
+                    executable: false,
+                }),
+            ),
+        ] {
+            let entries = plan(vec![source(base, yours.clone(), Some(theirs))], &LABELS);
+            assert_eq!(entries.len(), 1);
+            assert_eq!(
+                reason(Some(entries[0].outcome.clone())),
+                Reason::Binary,
+                "{yours:?}"
+            );
+        }
+        let binary = |yours: &str| {
+            let sources = vec![source(
+                Base::File(text("a\n")),
+                file(yours),
+                Some(text("b\n")),
+            )];
+            plan(sources, &LABELS)[0].binary
+        };
+        assert!(binary("x\0y\n"), "your file looks binary: never printed");
+        assert!(!binary("mine\n"));
+    }
+
+    #[test]
+    fn a_merge_takes_your_execute_bit_if_you_changed_it_else_the_starters() {
+        let base = "1\n2\n3\n4\n5\n6\n7\n";
+        let yours = "one\n2\n3\n4\n5\n6\n7\n";
+        let theirs = "1\n2\n3\n4\n5\n6\nseven\n";
+        let merged = "one\n2\n3\n4\n5\n6\nseven\n";
+        let with = |s: &str, executable: bool| Content {
+            bytes: s.as_bytes().to_vec(),
+            executable,
+        };
+        for (base_x, yours_x, theirs_x, expected) in [
+            (false, true, false, true),
+            (false, false, true, true),
+            (true, false, true, false),
+            (false, false, false, false),
+        ] {
+            assert_eq!(
+                outcome(
+                    Base::File(with(base, base_x)),
+                    Yours::File(with(yours, yours_x)),
+                    Some(with(theirs, theirs_x))
+                ),
+                Some(Outcome::Merged(with(merged, expected))),
+                "base {base_x}, yours {yours_x}, theirs {theirs_x}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_merge_that_gives_back_your_file_is_up_to_date() {
+        // You made the starter's change and one of your own.
+        assert_eq!(
+            outcome(
+                Base::File(text("1\n2\n3\n4\n5\n")),
+                file("ONE\n2\n3\n4\nFIVE\n"),
+                Some(text("1\n2\n3\n4\nFIVE\n"))
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn merges_have_time_to_find_the_best_alignment() {
+        // The swaps make the line diff search; with no time it would give up
+        // and report yours as one big change overlapping theirs.
+        let base: String = (0..100).map(|i| format!("line {i}\n")).collect();
+        let swap = |text: &str, a: usize| {
+            let (x, y) = (format!("line {a}\n"), format!("line {}\n", a + 1));
+            text.replace(&format!("{x}{y}"), &format!("{y}{x}"))
+        };
+        let yours = swap(&swap(&base, 10), 80);
+        let theirs = base.replace("line 45\n", "forty-five\n");
+        assert_eq!(
+            outcome(Base::File(text(&base)), file(&yours), Some(text(&theirs))),
+            Some(Outcome::Merged(text(
+                &yours.replace("line 45\n", "forty-five\n")
+            )))
+        );
+    }
+
     #[test]
     fn finds_conflict_markers() {
         assert!(has_conflict_markers(

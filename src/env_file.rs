@@ -112,6 +112,16 @@ mod tests {
         let (lines, keys) = missing("DJANGO_SECRET_KEY=mine\n").unwrap();
         assert_eq!(keys, vec!["POSTGRES_PASSWORD"]);
         assert!(!lines.contains("DJANGO_SECRET_KEY"), "{lines}");
+        assert!(
+            lines.starts_with("# Added by quickscale upgrade"),
+            "a file that ends its last line needs no newline: {lines:?}"
+        );
+        let (lines, keys) = missing("").unwrap();
+        assert_eq!(keys, GENERATED.to_vec());
+        assert!(
+            lines.starts_with("# Added by quickscale upgrade"),
+            "an empty file needs no newline: {lines:?}"
+        );
         let (lines, keys) = missing("OTHER=1").unwrap();
         assert_eq!(keys, GENERATED.to_vec());
         assert!(

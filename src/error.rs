@@ -157,4 +157,50 @@ mod tests {
             "a (os error x) b c (os error 8"
         );
     }
+
+    #[test]
+    fn plain_drops_every_suffix_and_keeps_what_surrounds_it() {
+        // Adjacent suffixes, a multi-digit number, and text after each: the
+        // scan restarts exactly where the removed suffix was.
+        assert_eq!(
+            plain(&"x (os error 13) (os error 2)y (os error 123)!"),
+            "xy!"
+        );
+        assert_eq!(plain(&" (os error 1)"), "");
+        // Not a suffix: no digits, or no closing parenthesis after them.
+        assert_eq!(
+            plain(&"a (os error ) (os error 12"),
+            "a (os error ) (os error 12"
+        );
+        assert_eq!(plain(&"a (os error 1x) ok"), "a (os error 1x) ok");
+    }
+
+    #[test]
+    fn io_errors_suggest_what_fits_the_failure() {
+        for (kind, hint) in [
+            (
+                io::ErrorKind::PermissionDenied,
+                "check its permissions or choose another location",
+            ),
+            (io::ErrorKind::NotFound, "check that the path exists"),
+            (
+                io::ErrorKind::AlreadyExists,
+                "choose a path that does not exist yet",
+            ),
+            (
+                io::ErrorKind::StorageFull,
+                "free some disk space and try again",
+            ),
+            (
+                io::ErrorKind::FileTooLarge,
+                "raise the file-size limit (ulimit -f) or choose another location",
+            ),
+            (io::ErrorKind::Interrupted, "check the path and try again"),
+        ] {
+            let error = Error::io("read", Path::new("p"), &io::Error::new(kind, "why"));
+            assert_eq!(error.message(), format!("cannot read 'p': why; {hint}"));
+            assert_eq!(error.to_string(), error.message(), "Display is the message");
+            assert_eq!(error.signal(), None, "an I/O error is no interruption");
+        }
+    }
 }

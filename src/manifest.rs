@@ -438,6 +438,91 @@ mod tests {
     }
 
     #[test]
+    fn records_a_render_with_its_values_hashes_and_conflicts() {
+        let names = crate::names::ProjectNames {
+            project: "My-App".into(),
+            package: "my_app".into(),
+            slug: "my-app".into(),
+        };
+        let file = |path: &str, bytes: &[u8]| RenderedFile {
+            path: path.into(),
+            executable: false,
+            bytes: bytes.to_vec(),
+            binary: false,
+        };
+        let manifest = Manifest::for_render(
+            &Values::for_names(&names),
+            &[file("README.md", b"readme"), file("x.py", b"")],
+            vec!["x.py".into()],
+        );
+        assert_eq!(
+            manifest,
+            Manifest {
+                quickscale_version: QUICKSCALE_VERSION.into(),
+                starter_digest: starter::head_digest().into(),
+                variables: vec![
+                    ("PROJECT_NAME".into(), "My-App".into()),
+                    ("PACKAGE_NAME".into(), "my_app".into()),
+                    ("PROJECT_SLUG".into(), "my-app".into()),
+                ],
+                files: vec![
+                    ("README.md".into(), content_hash(b"readme")),
+                    ("x.py".into(), content_hash(b"")),
+                ],
+                conflicts: vec!["x.py".into()],
+            }
+        );
+    }
+
+    #[test]
+    fn top_level_keys_of_other_versions_are_ignored() {
+        let text = "quickscale_version = \"0.1.0\"\nfuture-key = \"x\" # note\n\
+                    starter_digest = \"d\"\n";
+        let parsed = Manifest::parse(text, "m").unwrap();
+        assert_eq!(
+            (
+                parsed.quickscale_version.as_str(),
+                parsed.starter_digest.as_str()
+            ),
+            ("0.1.0", "d")
+        );
+        assert!(parsed.files.is_empty() && parsed.variables.is_empty());
+    }
+
+    #[test]
+    fn refuses_what_the_writer_never_writes() {
+        let head = "quickscale_version = \"0.1.0\"\nstarter_digest = \"x\"\n";
+        let hash = content_hash(b"");
+        for (text, expected) in [
+            (format!("{head}= \"x\"\n"), "m:3: expected `key"),
+            (format!("{head}key \"x\"\n"), "m:3: expected `=`"),
+            (
+                format!("{head}key = \"a\tb\"\n"),
+                "m:3: expected a quoted string",
+            ),
+            (
+                format!("{head}key = \"a\\qb\"\n"),
+                "m:3: expected a quoted string",
+            ),
+            (
+                format!("{head}key = \"open\n"),
+                "m:3: expected a quoted string",
+            ),
+            (
+                format!("{head}[files]\n\"a\" = \"{hash}\"\n\"a\" = \"{hash}\"\n"),
+                "a file is listed twice",
+            ),
+        ] {
+            let err = Manifest::parse(&text, "m").unwrap_err();
+            assert!(
+                err.message().contains(expected),
+                "{text:?}: {}",
+                err.message()
+            );
+        }
+    }
+
+    #[test]
     fn refuses_manifests_from_newer_versions() {
         let mut manifest = sample();
         manifest.quickscale_version = "999.0.0".into();
@@ -449,6 +534,8 @@ mod tests {
         );
         manifest.quickscale_version = "0.0.1".into();
         assert!(manifest.check_not_newer("m").is_ok());
+        manifest.quickscale_version = QUICKSCALE_VERSION.into();
+        assert!(manifest.check_not_newer("m").is_ok(), "the same version");
         assert_eq!(parse_version("1.2.3-rc.1"), Some((1, 2, 3)));
         assert_eq!(parse_version("1.2"), None);
     }

@@ -292,6 +292,27 @@ mod tests {
     }
 
     #[test]
+    fn refusals_suggest_a_cleaned_up_name() {
+        for (name, suggested) in [
+            ("-Foo", "'foo'"),
+            ("my app!", "'my_app'"),
+            ("app_", "'app'"),
+            ("_My-", "'my'"),
+            ("--", "'mysite'"),
+            ("-1x", "'mysite'"),
+            ("__init__", "'init'"),
+        ] {
+            let message = check(name).unwrap_err().message().to_owned();
+            assert!(
+                message.contains(&format!("such as {suggested}"))
+                    || message.contains(&format!("e.g. {suggested}"))
+                    || message.contains(&format!("try {suggested}")),
+                "{name:?}: {message}"
+            );
+        }
+    }
+
+    #[test]
     fn names_come_from_the_last_path_component() {
         assert_eq!(name_from_path(Path::new("clients/acme")).unwrap(), "acme");
         assert_eq!(name_from_path(Path::new("acme/")).unwrap(), "acme");

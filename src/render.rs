@@ -205,6 +205,20 @@ mod tests {
     }
 
     #[test]
+    fn pairs_name_every_variable_with_its_value() {
+        let values = values();
+        let pairs: Vec<(&str, &str)> = values.pairs().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("PROJECT_NAME", "my-app"),
+                ("PACKAGE_NAME", "my_app"),
+                ("PROJECT_SLUG", "my-app")
+            ]
+        );
+    }
+
+    #[test]
     fn renders_every_file_of_every_version_with_no_placeholder_left() {
         let history = HISTORY.values().copied();
         for starter in std::iter::once(HEAD).chain(history) {

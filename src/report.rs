@@ -745,6 +745,412 @@ mod tests {
         out
     }
 
+    fn with_mode(s: &str, executable: bool) -> Content {
+        Content {
+            bytes: s.as_bytes().to_vec(),
+            executable,
+        }
+    }
+
+    fn conflict(reason: Reason, write: Option<&str>, beside: Option<&str>) -> Outcome {
+        Outcome::Conflict(Conflict {
+            reason,
+            write: write.map(text),
+            beside: beside.map(text),
+        })
+    }
+
+    fn bytes(b: &[u8]) -> Content {
+        Content {
+            bytes: b.to_vec(),
+            executable: false,
+        }
+    }
+
+    /// One entry of every kind, sorted by path as a plan is.
+    fn every_kind() -> Plan {
+        let binary = |mut e: Entry| {
+            e.binary = true;
+            e
+        };
+        let beside_bytes = |reason: Reason, theirs: &[u8]| {
+            Outcome::Conflict(Conflict {
+                reason,
+                write: None,
+                beside: Some(bytes(theirs)),
+            })
+        };
+        let mut mode = entry(
+            "run.sh",
+            Some("echo\n"),
+            Outcome::Take(Take::Write(with_mode("echo\n", true))),
+        );
+        mode.yours = Yours::File(with_mode("echo\n", false));
+        let mut dir = entry(
+            "k",
+            None,
+            conflict(Reason::NotAFile("a directory".into()), None, Some("k\n")),
+        );
+        dir.yours = Yours::Other("a directory".into());
+        plan(vec![
+            entry(
+                "a.txt",
+                Some("1\n2\n3\n"),
+                Outcome::Take(Take::Write(text("1\n2\n3\n4\n5\n"))),
+            ),
+            entry("b.txt", None, Outcome::Take(Take::Write(text("new\n")))),
+            entry("c.txt", Some("x\ny\n"), Outcome::Take(Take::Delete)),
+            entry(
+                "d.txt",
+                Some("mine\n"),
+                Outcome::Merged(text("mine\nmore\n")),
+            ),
+            entry(
+                "e.txt",
+                Some("y\n"),
+                conflict(Reason::Lines(2), Some("<\ny\n=\nt\n>\n"), None),
+            ),
+            entry(
+                "e1.txt",
+                Some("y\n"),
+                conflict(Reason::Lines(1), Some("<\ny\n>\n"), None),
+            ),
+            binary(entry(
+                "f.png",
+                Some("\u{0}old"),
+                beside_bytes(Reason::Binary, b"\0new"),
+            )),
+            entry(
+                "f2.dat",
+                Some("text\n"),
+                beside_bytes(Reason::Binary, b"\xff\n"),
+            ),
+            entry("g.txt", Some("k\n"), Outcome::Keep),
+            entry(
+                "gone.txt",
+                None,
+                conflict(Reason::DeletedByYou, None, Some("s\n")),
+            ),
+            entry("h.txt", Some("u\n"), Outcome::Unknown),
+            entry(
+                "i.txt",
+                Some("<<<\n"),
+                conflict(Reason::Unresolved, None, None),
+            ),
+            entry(
+                "j.txt",
+                Some("j\n"),
+                conflict(Reason::RemovedByStarter, None, None),
+            ),
+            dir,
+            entry(
+                "l.txt",
+                Some("l\n"),
+                conflict(Reason::BaseUnknown, None, Some("L\n")),
+            ),
+            binary(entry(
+                "logo.png",
+                Some("\u{0}a"),
+                Outcome::Take(Take::Write(bytes(b"\0b"))),
+            )),
+            mode,
+            entry("uv.lock", Some("l\n"), conflict(Reason::Lock, None, None)),
+        ])
+    }
+
+    /// The expected text with this binary's version in place of `{V}`.
+    fn golden(text: &str) -> String {
+        text.replace("{V}", QUICKSCALE_VERSION)
+    }
+
+    #[test]
+    fn summary_groups_every_kind_under_its_heading() {
+        assert_eq!(strip(&summary(&every_kind(), 1)), golden(SUMMARY));
+    }
+
+    #[test]
+    fn name_only_lists_what_there_is_to_take() {
+        assert_eq!(name_only(&every_kind()), NAME_ONLY);
+    }
+
+    #[test]
+    fn stat_shows_each_outcome_and_the_totals() {
+        assert_eq!(strip(&stat(&every_kind())), STAT);
+    }
+
+    #[test]
+    fn patch_shows_every_change_with_text_and_names_the_rest() {
+        let (text, left_out) = patch(&every_kind());
+        assert_eq!(strip(&text), golden(PATCH));
+        assert_eq!(left_out, LEFT_OUT);
+    }
+
+    #[test]
+    fn json_describes_every_entry() {
+        let doc = json(&every_kind(), JsonFor::Upgrade { applied: true });
+        assert_eq!(doc, golden(JSON));
+    }
+
+    #[test]
+    fn upgrade_plan_says_what_happens_to_each_path() {
+        assert_eq!(strip(&upgrade_plan(&every_kind())), golden(UPGRADE_PLAN));
+    }
+
+    #[test]
+    fn upgrade_done_names_the_conflicts_and_what_to_run_next() {
+        let notes = ["note one".to_owned()];
+        let done = upgrade_done(&every_kind(), "0.1.0", &notes, true);
+        assert_eq!(
+            strip(&done),
+            golden(&format!(
+                "{UPGRADE_DONE_HEAD}{CONFLICT_LINES}{UPGRADE_NEXT}"
+            ))
+        );
+        let unresolved = upgrade_done(&every_kind(), "0.1.0", &[], false);
+        assert_eq!(
+            strip(&unresolved),
+            golden(&format!(
+                "{UPGRADE_UNRESOLVED_HEAD}{CONFLICT_LINES}Edit each file, remove the markers and commit.\n"
+            ))
+        );
+    }
+
+    const SUMMARY: &str = r#"acme "x": 17 files to take from the starter of quickscale {V} (project made with 0.1.0).
+--safe-only leaves out 1 file that needs a decision; `quickscale diff` lists them.
+
+Changed in the starter, untouched by you (upgrade takes them):
+  a.txt
+  logo.png (binary)
+  run.sh
+
+New in the starter (upgrade adds them):
+  b.txt
+
+Removed from the starter, untouched by you (upgrade deletes them):
+  c.txt
+
+Changed by you and in the starter, merging cleanly:
+  d.txt
+
+Conflicts (need you after the upgrade):
+  e.txt (2 conflicting hunks: edit the file and remove the markers)
+  e1.txt (1 conflicting hunk: edit the file and remove the markers)
+  f.png (both changed this binary file: yours stays, the starter's is in f.png.quickscale-{V})
+  f2.dat (both changed this binary file: yours stays, the starter's is in f2.dat.quickscale-{V})
+  gone.txt (you deleted it and the starter changed it: the starter's version is in gone.txt.quickscale-{V})
+  i.txt (conflict markers from the last upgrade are still in it: resolve them first)
+  j.txt (the starter removed it and you changed it: yours stays; delete it if you no longer need it)
+  k (a directory stands where the starter has a file: the starter's version is in k.quickscale-{V})
+  l.txt (changed by both and the project's base starter is not in this quickscale's history: merge by hand from l.txt.quickscale-{V})
+  uv.lock (lock file changed by both: yours stays; regenerate it with `uv lock`)
+
+Differs from the starter (no manifest: who changed it is unknown):
+  h.txt
+
+Changed by you only (nothing to take):
+  g.txt
+
+Take them with `quickscale upgrade` (`--dry-run` first to see the plan);
+`quickscale diff --patch` shows each change applied onto your files.
+"#;
+
+    const NAME_ONLY: &str = r#"a.txt
+b.txt
+c.txt
+d.txt
+e.txt
+e1.txt
+f.png
+f2.dat
+gone.txt
+h.txt
+i.txt
+j.txt
+k
+l.txt
+logo.png
+run.sh
+uv.lock
+"#;
+
+    const STAT: &str = r#" a.txt    | take     +2 -0
+ b.txt    | take     +1 -0
+ c.txt    | take     +0 -2
+ d.txt    | merged   +1 -0
+ e.txt    | conflict +4 -0
+ e1.txt   | conflict +2 -0
+ f.png    | conflict binary
+ f2.dat   | conflict -
+ gone.txt | conflict -
+ h.txt    | unknown  -
+ i.txt    | conflict -
+ j.txt    | conflict -
+ k        | conflict -
+ l.txt    | conflict -
+ logo.png | take     binary
+ run.sh   | take     +0 -0 (mode)
+ uv.lock  | conflict -
+ 17 files to take, 10 insertions(+), 2 deletions(-)
+"#;
+
+    const PATCH: &str = r#"diff --git a/a.txt b/a.txt
+--- a/a.txt
++++ b/a.txt
+@@ -1,3 +1,5 @@
+ 1
+ 2
+ 3
++4
++5
+diff --git a/b.txt b/b.txt
+new file mode 100644
+--- /dev/null
++++ b/b.txt
+@@ -0,0 +1 @@
++new
+diff --git a/c.txt b/c.txt
+deleted file mode 100644
+--- a/c.txt
++++ /dev/null
+@@ -1,2 +0,0 @@
+-x
+-y
+diff --git a/d.txt b/d.txt
+--- a/d.txt
++++ b/d.txt
+@@ -1 +1,2 @@
+ mine
++more
+diff --git a/e.txt b/e.txt
+--- a/e.txt
++++ b/e.txt
+@@ -1 +1,5 @@
++<
+ y
++=
++t
++>
+diff --git a/e1.txt b/e1.txt
+--- a/e1.txt
++++ b/e1.txt
+@@ -1 +1,3 @@
++<
+ y
++>
+diff --git a/gone.txt.quickscale-{V} b/gone.txt.quickscale-{V}
+new file mode 100644
+--- /dev/null
++++ b/gone.txt.quickscale-{V}
+@@ -0,0 +1 @@
++s
+diff --git a/k.quickscale-{V} b/k.quickscale-{V}
+new file mode 100644
+--- /dev/null
++++ b/k.quickscale-{V}
+@@ -0,0 +1 @@
++k
+diff --git a/l.txt.quickscale-{V} b/l.txt.quickscale-{V}
+new file mode 100644
+--- /dev/null
++++ b/l.txt.quickscale-{V}
+@@ -0,0 +1 @@
++L
+diff --git a/run.sh b/run.sh
+old mode 100644
+new mode 100755
+"#;
+
+    const LEFT_OUT: [&str; 3] = ["f.png", "h.txt", "logo.png"];
+
+    const JSON: &str = r#"{
+  "schema_version": 2,
+  "command": "upgrade",
+  "applied": true,
+  "project": "acme \"x\"",
+  "quickscale_version": "{V}",
+  "made_with": "0.1.0",
+  "base_digest": "sha256:00",
+  "base_version": "0.1.0",
+  "classified": true,
+  "up_to_date": false,
+  "counts": {"take": 5, "merged": 1, "conflict": 10, "keep": 1, "unknown": 1},
+  "files": [
+    {"path": "a.txt", "outcome": "take", "action": "update", "safe": true, "binary": false, "insertions": 2, "deletions": 0, "reason": null, "detail": null, "beside": null},
+    {"path": "b.txt", "outcome": "take", "action": "add", "safe": true, "binary": false, "insertions": 1, "deletions": 0, "reason": null, "detail": null, "beside": null},
+    {"path": "c.txt", "outcome": "take", "action": "delete", "safe": true, "binary": false, "insertions": 0, "deletions": 2, "reason": null, "detail": null, "beside": null},
+    {"path": "d.txt", "outcome": "merged", "action": null, "safe": true, "binary": false, "insertions": 1, "deletions": 0, "reason": null, "detail": null, "beside": null},
+    {"path": "e.txt", "outcome": "conflict", "action": null, "safe": false, "binary": false, "insertions": 4, "deletions": 0, "reason": "lines", "detail": "2 conflicting hunks: edit the file and remove the markers", "beside": null},
+    {"path": "e1.txt", "outcome": "conflict", "action": null, "safe": false, "binary": false, "insertions": 2, "deletions": 0, "reason": "lines", "detail": "1 conflicting hunk: edit the file and remove the markers", "beside": null},
+    {"path": "f.png", "outcome": "conflict", "action": null, "safe": false, "binary": true, "insertions": null, "deletions": null, "reason": "binary", "detail": "both changed this binary file: yours stays, the starter's is in f.png.quickscale-{V}", "beside": "f.png.quickscale-{V}"},
+    {"path": "f2.dat", "outcome": "conflict", "action": null, "safe": false, "binary": false, "insertions": null, "deletions": null, "reason": "binary", "detail": "both changed this binary file: yours stays, the starter's is in f2.dat.quickscale-{V}", "beside": "f2.dat.quickscale-{V}"},
+    {"path": "g.txt", "outcome": "keep", "action": null, "safe": false, "binary": false, "insertions": null, "deletions": null, "reason": null, "detail": null, "beside": null},
+    {"path": "gone.txt", "outcome": "conflict", "action": null, "safe": false, "binary": false, "insertions": null, "deletions": null, "reason": "deleted_by_you", "detail": "you deleted it and the starter changed it: the starter's version is in gone.txt.quickscale-{V}", "beside": "gone.txt.quickscale-{V}"},
+    {"path": "h.txt", "outcome": "unknown", "action": null, "safe": false, "binary": false, "insertions": null, "deletions": null, "reason": null, "detail": null, "beside": null},
+    {"path": "i.txt", "outcome": "conflict", "action": null, "safe": false, "binary": false, "insertions": null, "deletions": null, "reason": "unresolved", "detail": "conflict markers from the last upgrade are still in it: resolve them first", "beside": null},
+    {"path": "j.txt", "outcome": "conflict", "action": null, "safe": false, "binary": false, "insertions": null, "deletions": null, "reason": "removed_by_starter", "detail": "the starter removed it and you changed it: yours stays; delete it if you no longer need it", "beside": null},
+    {"path": "k", "outcome": "conflict", "action": null, "safe": false, "binary": false, "insertions": null, "deletions": null, "reason": "not_a_file", "detail": "a directory stands where the starter has a file: the starter's version is in k.quickscale-{V}", "beside": "k.quickscale-{V}"},
+    {"path": "l.txt", "outcome": "conflict", "action": null, "safe": false, "binary": false, "insertions": null, "deletions": null, "reason": "base_unknown", "detail": "changed by both and the project's base starter is not in this quickscale's history: merge by hand from l.txt.quickscale-{V}", "beside": "l.txt.quickscale-{V}"},
+    {"path": "logo.png", "outcome": "take", "action": "update", "safe": true, "binary": true, "insertions": null, "deletions": null, "reason": null, "detail": null, "beside": null},
+    {"path": "run.sh", "outcome": "take", "action": "update", "safe": true, "binary": false, "insertions": 0, "deletions": 0, "reason": null, "detail": null, "beside": null},
+    {"path": "uv.lock", "outcome": "conflict", "action": null, "safe": false, "binary": false, "insertions": null, "deletions": null, "reason": "lock", "detail": "lock file changed by both: yours stays; regenerate it with `uv lock`", "beside": null}
+  ]
+}
+"#;
+
+    const UPGRADE_PLAN: &str = r#"Upgrade plan for acme "x" to the starter of quickscale {V} (project made with 0.1.0).
+  a.txt  take (update)
+  b.txt  take (add)
+  c.txt  take (delete)
+  d.txt  merge (clean)
+  e.txt  conflict: 2 conflicting hunks: edit the file and remove the markers
+  e1.txt  conflict: 1 conflicting hunk: edit the file and remove the markers
+  f.png  conflict: both changed this binary file: yours stays, the starter's is in f.png.quickscale-{V}
+  f2.dat  conflict: both changed this binary file: yours stays, the starter's is in f2.dat.quickscale-{V}
+  g.txt  keep (yours)
+  gone.txt  conflict: you deleted it and the starter changed it: the starter's version is in gone.txt.quickscale-{V}
+  h.txt  keep (yours)
+  i.txt  conflict: conflict markers from the last upgrade are still in it: resolve them first
+  j.txt  conflict: the starter removed it and you changed it: yours stays; delete it if you no longer need it
+  k  conflict: a directory stands where the starter has a file: the starter's version is in k.quickscale-{V}
+  l.txt  conflict: changed by both and the project's base starter is not in this quickscale's history: merge by hand from l.txt.quickscale-{V}
+  logo.png  take (update)
+  run.sh  take (update)
+  uv.lock  conflict: lock file changed by both: yours stays; regenerate it with `uv lock`
+5 taken, 1 merged, 10 conflicts, 1 kept as you changed them.
+Nothing was written (--dry-run).
+"#;
+
+    const UPGRADE_DONE_HEAD: &str = r#"Upgraded acme "x" from 0.1.0 to quickscale {V}: 5 taken, 1 merged, 10 conflicts, 1 kept as you changed them.
+note one
+
+Conflicts to resolve:
+"#;
+
+    /// The conflicts as `upgrade` lists them, applied or not.
+    const CONFLICT_LINES: &str = r#"  e.txt: 2 conflicting hunks: edit the file and remove the markers
+  e1.txt: 1 conflicting hunk: edit the file and remove the markers
+  f.png: both changed this binary file: yours stays, the starter's is in f.png.quickscale-{V}
+  f2.dat: both changed this binary file: yours stays, the starter's is in f2.dat.quickscale-{V}
+  gone.txt: you deleted it and the starter changed it: the starter's version is in gone.txt.quickscale-{V}
+  i.txt: conflict markers from the last upgrade are still in it: resolve them first
+  j.txt: the starter removed it and you changed it: yours stays; delete it if you no longer need it
+  k: a directory stands where the starter has a file: the starter's version is in k.quickscale-{V}
+  l.txt: changed by both and the project's base starter is not in this quickscale's history: merge by hand from l.txt.quickscale-{V}
+  uv.lock: lock file changed by both: yours stays; regenerate it with `uv lock`
+"#;
+
+    const UPGRADE_NEXT: &str = r#"
+Next:
+  git diff                        # review what changed
+  git grep -n '^<<<<<<< yours'    # find the conflict markers; edit each file, remove the markers
+  uv lock                         # regenerate the lock file, then: uv sync
+  uv run pytest                   # run the tests
+  git add -A && git commit -m 'Upgrade to quickscale {V}'
+"#;
+
+    const UPGRADE_UNRESOLVED_HEAD: &str = r#"acme "x" has nothing new to take from the starter of quickscale {V}, but the last upgrade's conflicts are unresolved:
+"#;
+
     #[test]
     fn patch_applies_the_starter_onto_yours_byte_for_byte() {
         let p = plan(vec![
@@ -840,6 +1246,114 @@ mod tests {
             !local.contains("quickscale upgrade"),
             "no hint to take what is not there: {local}"
         );
+    }
+
+    #[test]
+    fn the_first_line_says_what_is_known_of_the_base() {
+        let first_line = |p: &Plan, hidden| {
+            strip(&summary(p, hidden))
+                .lines()
+                .next()
+                .unwrap()
+                .to_owned()
+        };
+        let mut p = plan(vec![]);
+        assert_eq!(
+            first_line(&p, 2),
+            format!("acme \"x\": 0 files to take from the starter of quickscale {QUICKSCALE_VERSION} (project made with 0.1.0).")
+        );
+        assert!(
+            strip(&summary(&p, 2)).contains("leaves out 2 files that need a decision"),
+            "{}",
+            summary(&p, 2)
+        );
+        p.entries = vec![entry("a", Some("1\n"), Outcome::Take(Take::Delete))];
+        p.base_version = None;
+        assert_eq!(
+            first_line(&p, 0),
+            format!(
+                "acme \"x\": 1 file to take from the starter of quickscale {QUICKSCALE_VERSION} \
+                 (project made with 0.1.0, whose starter sha256:00 is not in this quickscale's \
+                 history: only files you never changed can be taken automatically)."
+            )
+        );
+        p.made_with = None;
+        let text = strip(&summary(&p, 0));
+        assert!(
+            text.starts_with(&format!(
+                "acme \"x\": 1 file to take from the starter of quickscale {QUICKSCALE_VERSION}.\n\
+                 No .quickscale.toml: quickscale cannot tell which side changed each file.\n"
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn upgrade_plan_colours_by_outcome() {
+        let p = plan(vec![
+            entry("a", Some("1\n"), Outcome::Take(Take::Delete)),
+            entry("c", Some("1\n"), conflict(Reason::Unresolved, None, None)),
+            entry("k", Some("1\n"), Outcome::Keep),
+            entry("m", Some("1\n"), Outcome::Merged(text("2\n"))),
+        ]);
+        let text = upgrade_plan(&p);
+        for (style, path) in [(GREEN, "a"), (RED, "c"), (YELLOW, "k"), (GREEN, "m")] {
+            assert!(
+                text.contains(&format!("  {}  ", paint(style, path))),
+                "{path}: {text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn nothing_to_do_is_said_plainly() {
+        let p = plan(vec![]);
+        assert_eq!(
+            strip(&upgrade_plan(&p)),
+            format!(
+                "Upgrade plan for acme \"x\" to the starter of quickscale {QUICKSCALE_VERSION} \
+                 (project made with 0.1.0).\nNothing to do: the project is up to date.\n"
+            )
+        );
+        assert_eq!(
+            upgrade_done(&p, "0.1.0", &[], false),
+            format!("acme \"x\" is up to date with the starter of quickscale {QUICKSCALE_VERSION}; nothing to do.\n")
+        );
+        let doc = json(&p, JsonFor::Diff);
+        assert!(
+            doc.contains("\"command\": \"diff\",\n  \"applied\": false,"),
+            "{doc}"
+        );
+        assert!(doc.ends_with("  \"up_to_date\": true,\n  \"counts\": {\"take\": 0, \"merged\": 0, \"conflict\": 0, \"keep\": 0, \"unknown\": 0},\n  \"files\": []\n}\n"), "{doc}");
+    }
+
+    #[test]
+    fn a_clean_upgrade_relocks_when_pyproject_changed() {
+        let take = |path: &str| entry(path, Some("1\n"), Outcome::Take(Take::Write(text("2\n"))));
+        let done = strip(&upgrade_done(
+            &plan(vec![take("pyproject.toml")]),
+            "0.1.0",
+            &[],
+            true,
+        ));
+        assert_eq!(
+            done,
+            format!(
+                "Upgraded acme \"x\" from 0.1.0 to quickscale {QUICKSCALE_VERSION}: 1 taken, 0 merged, 0 conflicts, 0 kept as you changed them.\n\
+                 \n\
+                 Next:\n\
+                 \x20 git diff                        # review what changed\n\
+                 \x20 uv lock                         # regenerate the lock file, then: uv sync\n\
+                 \x20 uv run pytest                   # run the tests\n\
+                 \x20 git add -A && git commit -m 'Upgrade to quickscale {QUICKSCALE_VERSION}'\n"
+            )
+        );
+        let kept = entry("pyproject.toml", Some("1\n"), Outcome::Keep);
+        for p in [plan(vec![take("README.md")]), plan(vec![kept])] {
+            let done = upgrade_done(&p, "0.1.0", &[], true);
+            assert!(!done.contains("uv lock"), "{done}");
+            assert!(!done.contains("git grep"), "{done}");
+        }
     }
 
     #[test]
