@@ -276,6 +276,7 @@ mod tests {
             ("__main__", "dunder"),
             ("__pycache__", "dunder"),
             ("app_", "PEP 508"),
+            ("app__", "PEP 508"),
             ("app-", "PEP 508"),
             ("_app", "PEP 508"),
             ("My-", "PEP 508"),

@@ -1277,6 +1277,10 @@ Next:
                  history: only files you never changed can be taken automatically)."
             )
         );
+        assert!(
+            !summary(&p, 0).contains("--safe-only"),
+            "nothing was left out"
+        );
         p.made_with = None;
         let text = strip(&summary(&p, 0));
         assert!(
