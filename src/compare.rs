@@ -808,6 +808,10 @@ mod tests {
         };
         assert!(plan.classified());
         assert!(plan.has_changes_to_take());
+        assert!(plan.has_new_changes());
+        assert_eq!(plan.from_version(), Some("0.1.0"), "the manifest's version");
+        plan.base_version = Some("0.0.9");
+        assert_eq!(plan.from_version(), Some("0.0.9"), "the base starter's own");
         let conflicts: Vec<&Reason> = plan.conflicts().map(|(_, c)| &c.reason).collect();
         assert_eq!(conflicts, [&Reason::Binary]);
         plan.keep_safe_only();
@@ -821,6 +825,16 @@ mod tests {
             "your own changes are nothing to take"
         );
         assert_eq!(plan.conflicts().count(), 0);
+        assert!(!plan.has_new_changes());
+        plan.base_version = None;
+        assert_eq!(plan.from_version(), None);
+        // Markers the last upgrade left are something to take, but nothing new.
+        let unresolved = entry(file("<<<\n"), conflict(Reason::Unresolved, None, None));
+        assert!(unresolved.is_unresolved());
+        assert!(!entry(file("mine\n"), beside(Reason::Binary)).is_unresolved());
+        plan.entries = vec![unresolved];
+        assert!(plan.has_changes_to_take());
+        assert!(!plan.has_new_changes());
     }
 
     #[test]

@@ -858,9 +858,40 @@ mod tests {
         ])
     }
 
-    /// The expected text with this binary's version in place of `{V}`.
+    /// The release notes a project made with 0.1.0 crosses.
+    fn crossed() -> Vec<(&'static str, &'static [&'static str])> {
+        let crossed = crate::release_notes::crossed(Some("0.1.0"), QUICKSCALE_VERSION);
+        assert!(!crossed.is_empty(), "the expected texts show release notes");
+        crossed
+    }
+
+    /// The expected text with this binary's version in place of `{V}`, and
+    /// the release notes as the text reports show them in place of `{NOTES}`.
     fn golden(text: &str) -> String {
+        let notes: String = crossed()
+            .iter()
+            .map(|(version, notes)| {
+                let lines: String = notes.iter().map(|n| format!("  - {n}\n")).collect();
+                format!("\nBefore you deploy, for quickscale {version}:\n{lines}")
+            })
+            .collect();
         text.replace("{V}", QUICKSCALE_VERSION)
+            .replace("{NOTES}", &notes)
+    }
+
+    /// A JSON document without its `release_notes` line, after checking that
+    /// line holds the notes crossed, as JSON.
+    fn checked_release_notes(doc: &str) -> String {
+        let parsed: serde_json::Value = serde_json::from_str(doc).expect("valid JSON");
+        let expected: Vec<serde_json::Value> = crossed()
+            .iter()
+            .map(|(version, notes)| serde_json::json!({"version": version, "notes": notes}))
+            .collect();
+        assert_eq!(parsed["release_notes"], serde_json::Value::Array(expected));
+        doc.lines()
+            .filter(|line| !line.starts_with("  \"release_notes\": "))
+            .map(|line| format!("{line}\n"))
+            .collect()
     }
 
     #[test]
@@ -887,13 +918,18 @@ mod tests {
 
     #[test]
     fn json_describes_every_entry() {
-        let doc = json(&every_kind(), JsonFor::Upgrade { applied: true });
-        assert_eq!(doc, golden(JSON));
+        let notes = ["note \"one\"".to_owned()];
+        let doc = json(&every_kind(), JsonFor::Upgrade { applied: true }, &notes);
+        assert_eq!(checked_release_notes(&doc), golden(JSON));
     }
 
     #[test]
     fn upgrade_plan_says_what_happens_to_each_path() {
-        assert_eq!(strip(&upgrade_plan(&every_kind())), golden(UPGRADE_PLAN));
+        let notes = ["note one".to_owned()];
+        assert_eq!(
+            strip(&upgrade_plan(&every_kind(), &notes)),
+            golden(UPGRADE_PLAN)
+        );
     }
 
     #[test]
@@ -949,7 +985,7 @@ Differs from the starter (no manifest: who changed it is unknown):
 
 Changed by you only (nothing to take):
   g.txt
-
+{NOTES}
 Take them with `quickscale upgrade` (`--dry-run` first to see the plan);
 `quickscale diff --patch` shows each change applied onto your files.
 "#;
@@ -1074,6 +1110,7 @@ new mode 100755
   "classified": true,
   "up_to_date": false,
   "counts": {"take": 5, "merged": 1, "conflict": 10, "keep": 1, "unknown": 1},
+  "notes": ["note \"one\""],
   "files": [
     {"path": "a.txt", "outcome": "take", "action": "update", "safe": true, "binary": false, "insertions": 2, "deletions": 0, "reason": null, "detail": null, "beside": null},
     {"path": "b.txt", "outcome": "take", "action": "add", "safe": true, "binary": false, "insertions": 1, "deletions": 0, "reason": null, "detail": null, "beside": null},
@@ -1117,7 +1154,8 @@ new mode 100755
   run.sh  take (update)
   uv.lock  conflict: lock file changed by both: yours stays; regenerate it with `uv lock`
 5 taken, 1 merged, 10 conflicts, 1 kept as you changed them.
-Nothing was written (--dry-run).
+note one
+{NOTES}Nothing was written (--dry-run).
 "#;
 
     const UPGRADE_DONE_HEAD: &str = r#"Upgraded acme "x" from 0.1.0 to quickscale {V}: 5 taken, 1 merged, 10 conflicts, 1 kept as you changed them.
@@ -1146,7 +1184,7 @@ Next:
   uv lock                         # regenerate the lock file, then: uv sync
   uv run pytest                   # run the tests
   git add -A && git commit -m 'Upgrade to quickscale {V}'
-"#;
+{NOTES}"#;
 
     const UPGRADE_UNRESOLVED_HEAD: &str = r#"acme "x" has nothing new to take from the starter of quickscale {V}, but the last upgrade's conflicts are unresolved:
 "#;
@@ -1293,6 +1331,23 @@ Next:
     }
 
     #[test]
+    fn unresolved_markers_alone_ask_to_be_resolved() {
+        let p = plan(vec![entry(
+            "i.txt",
+            Some("<<<\n"),
+            conflict(Reason::Unresolved, None, None),
+        )]);
+        let text = strip(&summary(&p, 0));
+        assert!(
+            text.ends_with(
+                "  i.txt (conflict markers from the last upgrade are still in it: resolve them first)\n\
+                 \nResolve the conflict markers the last upgrade left, then commit.\n"
+            ),
+            "no release notes and no upgrade to run: {text}"
+        );
+    }
+
+    #[test]
     fn upgrade_plan_colours_by_outcome() {
         let p = plan(vec![
             entry("a", Some("1\n"), Outcome::Take(Take::Delete)),
@@ -1300,7 +1355,7 @@ Next:
             entry("k", Some("1\n"), Outcome::Keep),
             entry("m", Some("1\n"), Outcome::Merged(text("2\n"))),
         ]);
-        let text = upgrade_plan(&p);
+        let text = upgrade_plan(&p, &[]);
         for (style, path) in [(GREEN, "a"), (RED, "c"), (YELLOW, "k"), (GREEN, "m")] {
             assert!(
                 text.contains(&format!("  {}  ", paint(style, path))),
@@ -1313,7 +1368,7 @@ Next:
     fn nothing_to_do_is_said_plainly() {
         let p = plan(vec![]);
         assert_eq!(
-            strip(&upgrade_plan(&p)),
+            strip(&upgrade_plan(&p, &[])),
             format!(
                 "Upgrade plan for acme \"x\" to the starter of quickscale {QUICKSCALE_VERSION} \
                  (project made with 0.1.0).\nNothing to do: the project is up to date.\n"
@@ -1323,37 +1378,50 @@ Next:
             upgrade_done(&p, "0.1.0", &[], false),
             format!("acme \"x\" is up to date with the starter of quickscale {QUICKSCALE_VERSION}; nothing to do.\n")
         );
-        let doc = json(&p, JsonFor::Diff);
+        let doc = json(&p, JsonFor::Diff, &[]);
         assert!(
             doc.contains("\"command\": \"diff\",\n  \"applied\": false,"),
             "{doc}"
         );
-        assert!(doc.ends_with("  \"up_to_date\": true,\n  \"counts\": {\"take\": 0, \"merged\": 0, \"conflict\": 0, \"keep\": 0, \"unknown\": 0},\n  \"files\": []\n}\n"), "{doc}");
+        assert!(
+            checked_release_notes(&doc).ends_with(
+                "  \"up_to_date\": true,\n  \"counts\": {\"take\": 0, \"merged\": 0, \"conflict\": 0, \"keep\": 0, \"unknown\": 0},\n  \
+                 \"notes\": [],\n  \"files\": []\n}\n"
+            ),
+            "{doc}"
+        );
     }
 
     #[test]
-    fn a_clean_upgrade_relocks_when_pyproject_changed() {
-        let take = |path: &str| entry(path, Some("1\n"), Outcome::Take(Take::Write(text("2\n"))));
-        let done = strip(&upgrade_done(
-            &plan(vec![take("pyproject.toml")]),
-            "0.1.0",
-            &[],
-            true,
-        ));
+    fn an_upgrade_relocks_when_it_merged_the_dependencies() {
+        let pyproject = |outcome| entry("pyproject.toml", Some("1\n"), outcome);
+        let merged = plan(vec![pyproject(Outcome::Merged(text("2\n")))]);
         assert_eq!(
-            done,
-            format!(
-                "Upgraded acme \"x\" from 0.1.0 to quickscale {QUICKSCALE_VERSION}: 1 taken, 0 merged, 0 conflicts, 0 kept as you changed them.\n\
+            strip(&upgrade_done(&merged, "0.1.0", &[], true)),
+            golden(
+                "Upgraded acme \"x\" from 0.1.0 to quickscale {V}: 0 taken, 1 merged, 0 conflicts, 0 kept as you changed them.\n\
                  \n\
                  Next:\n\
                  \x20 git diff                        # review what changed\n\
                  \x20 uv lock                         # regenerate the lock file, then: uv sync\n\
                  \x20 uv run pytest                   # run the tests\n\
-                 \x20 git add -A && git commit -m 'Upgrade to quickscale {QUICKSCALE_VERSION}'\n"
+                 \x20 git add -A && git commit -m 'Upgrade to quickscale {V}'\n\
+                 {NOTES}"
             )
         );
-        let kept = entry("pyproject.toml", Some("1\n"), Outcome::Keep);
-        for p in [plan(vec![take("README.md")]), plan(vec![kept])] {
+        let conflicted = plan(vec![pyproject(conflict(
+            Reason::Lines(1),
+            Some("x\n"),
+            None,
+        ))]);
+        assert!(upgrade_done(&conflicted, "0.1.0", &[], true).contains("uv lock"));
+        // A lock taken from the starter matches a pyproject.toml taken from it.
+        let taken = |path: &str| entry(path, Some("1\n"), Outcome::Take(Take::Write(text("2\n"))));
+        for p in [
+            plan(vec![taken("pyproject.toml")]),
+            plan(vec![taken("README.md")]),
+            plan(vec![pyproject(Outcome::Keep)]),
+        ] {
             let done = upgrade_done(&p, "0.1.0", &[], true);
             assert!(!done.contains("uv lock"), "{done}");
             assert!(!done.contains("git grep"), "{done}");
