@@ -740,3 +740,82 @@ impl Search<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_grow_like_gits_rough_square_root() {
+        // git's xdl_bogosqrt: the power of two above the square root's bits.
+        for (n, root) in [
+            (0, 1),
+            (1, 2),
+            (3, 2),
+            (4, 4),
+            (15, 4),
+            (16, 8),
+            (1000, 32),
+            (1_000_000, 1024),
+            (5_000_000, 4096),
+        ] {
+            assert_eq!(rough_sqrt(n), root, "rough_sqrt({n})");
+        }
+        assert_eq!(too_many(1000), 32);
+        assert_eq!(too_many(5_000_000), 1024, "capped as git caps it");
+    }
+
+    #[test]
+    fn a_too_common_line_is_noise_only_amid_mostly_unmatched_lines() {
+        use Match::{Many, None as Unmatched, Some as Matched};
+        let kinds = |before: &[Match], after: &[Match]| {
+            let mut kinds = before.to_vec();
+            kinds.push(Many);
+            kinds.extend_from_slice(after);
+            (kinds, before.len())
+        };
+        let noise = |(kinds, i): (Vec<Match>, usize)| amid_unmatched(&kinds, i);
+        // Git counts the line itself once on each side: 2 too-common lines
+        // against the unmatched ones, noise when 3 * many < unmatched.
+        assert!(noise(kinds(&[Unmatched; 4], &[Unmatched; 3])));
+        assert!(!noise(kinds(&[Unmatched; 3], &[Unmatched; 3])));
+        // Other too-common lines in the run count on their side.
+        assert!(noise(kinds(
+            &[Unmatched, Unmatched, Unmatched, Unmatched, Unmatched, Many],
+            &[Unmatched; 5]
+        )));
+        assert!(!noise(kinds(
+            &[Unmatched, Unmatched, Unmatched, Unmatched, Many],
+            &[Unmatched; 4]
+        )));
+        assert!(!noise(kinds(
+            &[Unmatched; 4],
+            &[Many, Unmatched, Unmatched, Unmatched]
+        )));
+        // The run must have unmatched lines on both sides, and ends at a
+        // line that matches.
+        assert!(!noise(kinds(&[], &[Unmatched; 9])));
+        assert!(!noise(kinds(&[Unmatched; 9], &[])));
+        assert!(!noise(kinds(&[Unmatched; 9], &[Many, Many])));
+        assert!(!noise(kinds(
+            &[Unmatched, Unmatched, Unmatched, Unmatched, Matched],
+            &[Unmatched; 9]
+        )));
+        assert!(!noise(kinds(
+            &[Unmatched; 9],
+            &[Matched, Unmatched, Unmatched, Unmatched, Unmatched]
+        )));
+        // It looks at most 100 lines each way: too-common lines further away
+        // would outweigh the unmatched ones.
+        let mut before = vec![Many; 40];
+        before.extend([Unmatched; 100]);
+        assert!(noise(kinds(&before, &[Unmatched; 3])));
+        let mut after = vec![Unmatched; 100];
+        after.extend([Many; 40]);
+        assert!(noise(kinds(&[Unmatched; 3], &after)));
+        assert!(
+            !noise(kinds(&[Unmatched; 3], &after[60..])),
+            "the window is what hides them"
+        );
+    }
+}
