@@ -1281,7 +1281,7 @@ Next:
             "{local}"
         );
         assert!(
-            !local.contains("quickscale upgrade"),
+            !local.contains("quickscale upgrade") && !local.contains("Resolve"),
             "no hint to take what is not there: {local}"
         );
     }
