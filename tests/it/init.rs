@@ -232,7 +232,7 @@ fn rejects_a_parent_without_write_permission() {
         let runner = tempfile::tempdir().unwrap();
         fs::set_permissions(runner.path(), fs::Permissions::from_mode(0o755)).unwrap();
         let binary = runner.path().join("quickscale");
-        fs::copy(BIN, &binary).unwrap();
+        crate::support::copy_executable(Path::new(BIN), &binary);
         Command::new("setpriv")
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
             .arg(&binary)

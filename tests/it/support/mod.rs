@@ -267,7 +267,7 @@ impl ScratchWorkspace {
             .expect("cargo runs");
         if output.status.success() {
             let copy = self.dir.path().join("quickscale-built");
-            fs::copy(target.join("debug").join("quickscale"), &copy).unwrap();
+            copy_executable(&target.join("debug").join("quickscale"), &copy);
             Ok(copy)
         } else {
             Err(String::from_utf8_lossy(&output.stderr).into_owned())
@@ -320,6 +320,18 @@ impl SplitMix {
     pub fn below(&mut self, bound: u64) -> u64 {
         self.next() % bound
     }
+}
+
+/// Copies a binary that a test will run, with `cp` rather than fs::copy: a
+/// file this process holds open for writing is inherited by any child another
+/// test thread forks meanwhile, and running it then fails with "Text file busy".
+pub fn copy_executable(from: &Path, to: &Path) {
+    let status = Command::new("cp")
+        .arg(from)
+        .arg(to)
+        .status()
+        .expect("cp runs");
+    assert!(status.success(), "cp {} {}", from.display(), to.display());
 }
 
 /// Whether the tests run as root, which ignores permission bits.

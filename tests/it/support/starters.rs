@@ -106,7 +106,7 @@ pub fn next_starter_binary() -> &'static Path {
 
         let built = scratch.build().expect("the next starter builds");
         let keep = repo_root().join("target/scratch/quickscale-next-starter");
-        fs::copy(&built, &keep).unwrap();
+        super::copy_executable(&built, &keep);
         keep
     })
 }
