@@ -817,5 +817,39 @@ mod tests {
             !noise(kinds(&[Unmatched; 3], &after[60..])),
             "the window is what hides them"
         );
+        // Exactly 100: at 99 lines, 41 too-common ones would weigh less than
+        // the 124 unmatched.
+        let mut after = vec![Unmatched; 60];
+        after.extend([Many; 40]);
+        assert!(!noise(kinds(&[Unmatched; 64], &after)));
+        after.pop();
+        assert!(noise(kinds(&[Unmatched; 64], &after)));
+    }
+
+    #[test]
+    fn the_search_skips_unmatched_lines_and_too_common_ones_amid_them() {
+        // Line kinds by how often each occurs in the other file: never (N),
+        // a few times (S), at least the bound's 4 times for 13 lines (M).
+        let kinds = "pNNNNMNNNSMSs";
+        let in_other = |class: usize| match kinds.as_bytes()[class] {
+            b'N' => 0,
+            b'S' | b'p' | b's' => 1,
+            _ => 100,
+        };
+        let classes: Vec<usize> = (0..kinds.len()).collect();
+        let mut changed = Changed::new(kinds.len());
+        // The common prefix and suffix (p, s) are left alone.
+        let kept = kept_lines(&classes, 1, 1, in_other, &mut changed);
+        assert_eq!(
+            kept,
+            [(9, 9), (10, 10), (11, 11)],
+            "S, the M between S's, S"
+        );
+        let marked: Vec<usize> = (0..kinds.len()).filter(|&i| changed.get(i)).collect();
+        assert_eq!(
+            marked,
+            [1, 2, 3, 4, 5, 6, 7, 8],
+            "the N's and the M amid them"
+        );
     }
 }
