@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::compare::{beside_path, Conflict, Content, Outcome, Plan, Take, Yours};
+use crate::compare::{beside_path, Conflict, Content, Outcome, Plan};
 use crate::error::{escape_controls, Error, Result};
 
 /// What apply could not do without risking the owner's data, one line each.
@@ -20,15 +20,10 @@ pub type Skipped = Vec<String>;
 pub fn apply(root: &Path, plan: &Plan) -> Result<Skipped> {
     let mut skipped = Vec::new();
     for entry in &plan.entries {
-        match &entry.outcome {
-            Outcome::Take(Take::Write(content))
-            | Outcome::Merged(content)
-            | Outcome::Conflict(Conflict {
-                write: Some(content),
-                ..
-            }) => write_file(root, &entry.path, content, &entry.yours)?,
-            Outcome::Take(Take::Delete) => delete_file(root, &entry.path)?,
-            Outcome::Keep | Outcome::Unknown | Outcome::Conflict(_) => {}
+        match entry.written() {
+            Some(Some(content)) => write_file(root, &entry.path, content)?,
+            Some(None) => delete_file(root, &entry.path)?,
+            None => {}
         }
         if let Outcome::Conflict(Conflict {
             beside: Some(theirs),
@@ -49,24 +44,19 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<Skipped> {
     Ok(skipped)
 }
 
-/// Writes `content` at `rel` by temporary file and rename. Existing
-/// permission bits are kept; only the execute bits follow the content.
-pub fn write_file(root: &Path, rel: &str, content: &Content, yours: &Yours) -> Result<()> {
+/// Writes `content` at `rel` by temporary file and rename. The permission
+/// bits of a file already there are kept; only the execute bits follow the
+/// content.
+pub fn write_file(root: &Path, rel: &str, content: &Content) -> Result<()> {
     let target = root.join(rel);
     let parent = ensure_parent(root, rel)?;
-    let mode = match yours {
-        Yours::File(_) => {
-            let current = fs::symlink_metadata(&target)
-                .map_err(|e| Error::io("inspect", &target, &e))?
-                .permissions()
-                .mode()
-                & 0o7777;
-            with_execute(current, content.executable)
-        }
-        _ => with_execute(0o644, content.executable),
+    let mode = match fs::symlink_metadata(&target) {
+        Ok(meta) if meta.is_file() => meta.permissions().mode() & 0o7777,
+        _ => 0o644,
     };
-    let temp = staged(&parent, &target, content, mode)?;
-    temp.persist(&target)
+    let mode = with_execute(mode, content.executable);
+    staged(&parent, &target, content, mode)?
+        .persist(&target)
         .map_err(|e| Error::io("replace", &target, &e.error))?;
     Ok(())
 }
@@ -147,8 +137,8 @@ fn ensure_parent(root: &Path, rel: &str) -> Result<PathBuf> {
             Ok(_) => {
                 return Err(Error::new(format!(
                     "'{}' is not a directory, so '{}' cannot be written; move it away and run upgrade again",
-                    escape_controls(&at.display().to_string()),
-                    escape_controls(rel)
+                    at.display(),
+                    rel
                 )))
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {

@@ -142,11 +142,11 @@ where
                 // The project exists by now: say so, whatever happened to stdout.
                 write_stdout(init::summary(&created).as_bytes())
                     .map_err(|e| {
+                        // Error::new drops io's "(os error N)" suffix.
                         Error::new(format!(
                             "created the project in '{}', but could not print the next steps to \
-                             standard output: {}",
+                             standard output: {e}",
                             created.root.display(),
-                            crate::error::plain(&e)
                         ))
                     })
                     .map(|()| EXIT_OK)
@@ -287,12 +287,7 @@ fn one_line_usage_error(error: &clap::Error) -> String {
 /// Colour codes are kept on a terminal (or with CLICOLOR_FORCE) and stripped
 /// elsewhere, and always with NO_COLOR.
 pub fn print_stdout(bytes: &[u8]) -> Result<(), Error> {
-    write_stdout(bytes).map_err(|e| {
-        Error::new(format!(
-            "cannot write to standard output: {}",
-            crate::error::plain(&e)
-        ))
-    })
+    write_stdout(bytes).map_err(|e| Error::new(format!("cannot write to standard output: {e}")))
 }
 
 fn write_stdout(bytes: &[u8]) -> io::Result<()> {

@@ -33,6 +33,17 @@ pub enum Yours {
     Other(String),
 }
 
+#[cfg(test)]
+impl Content {
+    /// A text file without an execute bit, for tests.
+    pub(crate) fn text(text: &str) -> Content {
+        Content {
+            bytes: text.as_bytes().to_vec(),
+            executable: false,
+        }
+    }
+}
+
 /// What is known of the base at a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Base {
@@ -176,6 +187,14 @@ impl Plan {
             })
     }
 
+    /// How many entries have the outcome named `key` (see [`Entry::outcome_key`]).
+    pub fn count(&self, key: &str) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| e.outcome_key() == key)
+            .count()
+    }
+
     /// Keeps only what can be taken without a decision (`diff --safe-only`).
     pub fn keep_safe_only(&mut self) {
         self.entries.retain(Entry::is_safe);
@@ -199,21 +218,30 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// What the path holds after `upgrade`: None for a deletion; `yours` when
-    /// nothing is written there.
-    pub fn result(&self) -> Option<&Content> {
+    /// What `upgrade` does at the path itself, the one answer `apply`,
+    /// the dirty check and the report all use: None leaves it as it is,
+    /// `Some(None)` deletes it, `Some(Some(content))` writes `content`.
+    pub fn written(&self) -> Option<Option<&Content>> {
         match &self.outcome {
-            Outcome::Take(Take::Write(content)) | Outcome::Merged(content) => Some(content),
-            Outcome::Take(Take::Delete) => None,
-            Outcome::Conflict(Conflict {
+            Outcome::Take(Take::Write(content))
+            | Outcome::Merged(content)
+            | Outcome::Conflict(Conflict {
                 write: Some(content),
                 ..
-            }) => Some(content),
-            _ => match &self.yours {
-                Yours::File(content) => Some(content),
-                _ => None,
-            },
+            }) => Some(Some(content)),
+            Outcome::Take(Take::Delete) => Some(None),
+            Outcome::Keep | Outcome::Unknown | Outcome::Conflict(_) => None,
         }
+    }
+
+    /// What the path holds after `upgrade`: None for a deletion; `yours` when
+    /// nothing is written there.
+    #[cfg(test)]
+    fn result(&self) -> Option<&Content> {
+        self.written().unwrap_or(match &self.yours {
+            Yours::File(content) => Some(content),
+            _ => None,
+        })
     }
 
     /// Whether the starter has something here the project has not taken.
@@ -439,10 +467,7 @@ mod tests {
     use pretty_assertions::assert_eq;
 
     fn text(s: &str) -> Content {
-        Content {
-            bytes: s.as_bytes().to_vec(),
-            executable: false,
-        }
+        Content::text(s)
     }
 
     fn source(base: Base, yours: Yours, theirs: Option<Content>) -> PathSources {

@@ -10,7 +10,8 @@ use crate::sources;
 /// The plan for the project in `dir`, and how many entries `safe_only` left
 /// out (so the report never calls a filtered plan up to date).
 pub fn diff(dir: &Path, name: Option<&str>, safe_only: bool) -> Result<(Plan, usize)> {
-    let mut plan = sources::gather(dir, name)?.plan();
+    let manifest = sources::open(dir)?;
+    let mut plan = sources::gather(dir, manifest, name)?.plan();
     let total = plan.entries.iter().filter(|e| e.to_take()).count();
     if safe_only {
         plan.keep_safe_only();

@@ -61,8 +61,7 @@ pub fn secret() -> Result<String> {
     let mut bytes = [0u8; 64];
     getrandom::fill(&mut bytes).map_err(|e| {
         Error::new(format!(
-            "the operating system's random number generator failed: {}; try again",
-            crate::error::plain(&e)
+            "the operating system's random number generator failed: {e}; try again"
         ))
     })?;
     Ok(bytes

@@ -50,9 +50,8 @@ impl Error {
             _ => "check the path and try again",
         };
         Error::new(format!(
-            "cannot {action} '{}': {}; {hint}",
-            path.display(),
-            plain(err)
+            "cannot {action} '{}': {err}; {hint}",
+            path.display()
         ))
     }
 
@@ -77,7 +76,7 @@ impl std::error::Error for Error {}
 /// number tells a user nothing the words do not. [`Error::new`] applies it to
 /// every message, so no message keeps the suffix, whatever it interpolated
 /// (io::Error and getrandom::Error both print it).
-pub fn plain(err: &dyn fmt::Display) -> String {
+fn plain(err: &dyn fmt::Display) -> String {
     const SUFFIX: &str = " (os error ";
     let mut text = err.to_string();
     let mut from = 0;

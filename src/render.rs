@@ -71,12 +71,17 @@ fn inflate(packed: &[u8]) -> Vec<u8> {
 /// Renders inflated [`Body::DeflatedText`]: literal bytes, and at each NUL the
 /// value of the variable whose index follows it.
 fn render_packed(text: &[u8], values: &Values) -> Vec<u8> {
+    expand_packed(text, |var| values.get(var).as_bytes().to_vec())
+}
+
+/// Inflated packed text with each variable (a NUL and its index in
+/// [`Var::ALL`]) replaced by `value(var)`.
+fn expand_packed(text: &[u8], value: impl Fn(Var) -> Vec<u8>) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.iter().position(|&byte| byte == 0) {
         out.extend_from_slice(&rest[..at]);
-        let var = Var::ALL[usize::from(rest[at + 1])];
-        out.extend_from_slice(values.get(var).as_bytes());
+        out.extend(value(Var::ALL[usize::from(rest[at + 1])]));
         rest = &rest[at + 2..];
     }
     out.extend_from_slice(rest);
@@ -153,18 +158,7 @@ mod tests {
                 })
                 .collect(),
             Body::Binary(bytes) => bytes.to_vec(),
-            Body::DeflatedText(packed) => {
-                let text = inflate(packed);
-                let mut out = Vec::new();
-                let mut rest = text.as_slice();
-                while let Some(at) = rest.iter().position(|&byte| byte == 0) {
-                    out.extend_from_slice(&rest[..at]);
-                    out.extend(spelled(Var::ALL[usize::from(rest[at + 1])]));
-                    rest = &rest[at + 2..];
-                }
-                out.extend_from_slice(rest);
-                out
-            }
+            Body::DeflatedText(packed) => expand_packed(&inflate(packed), spelled),
             Body::DeflatedBinary(packed) => inflate(packed),
         }
     }

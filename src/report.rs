@@ -9,7 +9,7 @@ use anstyle::{AnsiColor, Style};
 use similar::{capture_diff_slices_deadline, group_diff_ops, Algorithm, DiffOp, DiffTag};
 
 use crate::compare::{
-    beside_path, lock_command, Conflict, Content, Entry, Outcome, Plan, Reason, Take, Yours,
+    beside_path, lock_command, Conflict, Content, Entry, Outcome, Plan, Reason, Yours,
 };
 use crate::error::escape_controls;
 use crate::manifest::{quote, QUICKSCALE_VERSION};
@@ -223,14 +223,7 @@ fn change(entry: &Entry) -> Option<(Option<&Content>, Option<&Content>)> {
         Yours::File(content) => Some(content),
         _ => None,
     };
-    match &entry.outcome {
-        Outcome::Take(Take::Write(after)) | Outcome::Merged(after) => Some((yours, Some(after))),
-        Outcome::Take(Take::Delete) => Some((yours, None)),
-        Outcome::Conflict(Conflict {
-            write: Some(after), ..
-        }) => Some((yours, Some(after))),
-        _ => None,
-    }
+    entry.written().map(|after| (yours, after))
 }
 
 /// `(insertions, deletions)` from `before` to `after`.
@@ -490,19 +483,13 @@ pub fn json(plan: &Plan, kind: JsonFor, notes: &[String]) -> String {
         "  \"up_to_date\": {},\n",
         !plan.has_changes_to_take()
     ));
-    let count = |key: &str| {
-        plan.entries
-            .iter()
-            .filter(|e| e.outcome_key() == key)
-            .count()
-    };
     out.push_str(&format!(
         "  \"counts\": {{\"take\": {}, \"merged\": {}, \"conflict\": {}, \"keep\": {}, \"unknown\": {}}},\n",
-        count("take"),
-        count("merged"),
-        count("conflict"),
-        count("keep"),
-        count("unknown")
+        plan.count("take"),
+        plan.count("merged"),
+        plan.count("conflict"),
+        plan.count("keep"),
+        plan.count("unknown")
     ));
     let notes: Vec<String> = notes.iter().map(|n| quote(n)).collect();
     out.push_str(&format!("  \"notes\": [{}],\n", notes.join(", ")));
@@ -604,19 +591,13 @@ pub fn upgrade_plan(plan: &Plan, notes: &[String]) -> String {
 }
 
 fn counts_line(plan: &Plan) -> String {
-    let count = |key: &str| {
-        plan.entries
-            .iter()
-            .filter(|e| e.outcome_key() == key)
-            .count()
-    };
     format!(
         "{} taken, {} merged, {} conflict{}, {} kept as you changed them.\n",
-        count("take"),
-        count("merged"),
-        count("conflict"),
-        plural(count("conflict")),
-        count("keep")
+        plan.count("take"),
+        plan.count("merged"),
+        plan.count("conflict"),
+        plural(plan.count("conflict")),
+        plan.count("keep")
     )
 }
 
@@ -703,10 +684,7 @@ mod tests {
     use crate::compare::{Entry, Outcome, Plan, Take, Yours};
 
     fn text(s: &str) -> Content {
-        Content {
-            bytes: s.as_bytes().to_vec(),
-            executable: false,
-        }
+        Content::text(s)
     }
 
     fn plan(entries: Vec<Entry>) -> Plan {

@@ -67,9 +67,9 @@ impl Sources {
     }
 }
 
-/// Reads the project in `dir`. Without a manifest, `name` gives the values
-/// and nothing is known of the base.
-pub fn gather(dir: &Path, name: Option<&str>) -> Result<Sources> {
+/// The manifest of the project in `dir`, after checking that `dir` is a
+/// directory; None when the project has none.
+pub fn open(dir: &Path) -> Result<Option<Manifest>> {
     match fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => {}
         Ok(_) => {
@@ -80,7 +80,12 @@ pub fn gather(dir: &Path, name: Option<&str>) -> Result<Sources> {
         }
         Err(e) => return Err(Error::io("open", dir, &e)),
     }
-    let manifest = project::read_manifest(dir)?;
+    project::read_manifest(dir)
+}
+
+/// Reads the project in `dir`, whose manifest [`open`] returned. Without a
+/// manifest, `name` gives the values and nothing is known of the base.
+pub fn gather(dir: &Path, manifest: Option<Manifest>, name: Option<&str>) -> Result<Sources> {
     let (values, new_variables) = match (&manifest, name) {
         (Some(manifest), name) => {
             let (values, new_variables) = values_from_manifest(manifest, dir)?;

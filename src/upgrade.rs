@@ -3,11 +3,10 @@
 //! manifest forward to the new base.
 
 use std::fs;
-use std::io;
 use std::path::Path;
 
 use crate::apply;
-use crate::compare::{Conflict, Content, Outcome, Plan, Reason, Yours};
+use crate::compare::{Content, Plan, Reason, Yours};
 use crate::env_file;
 use crate::error::{Error, Result};
 use crate::git;
@@ -34,27 +33,23 @@ impl Upgrade {
 }
 
 pub fn upgrade(dir: &Path, dry_run: bool, allow_dirty: bool) -> Result<Upgrade> {
-    if matches!(
-        project::inspect(dir, manifest::FILE_NAME),
-        Ok(Yours::Absent)
-    ) && dir.is_dir()
-    {
-        return Err(Error::new(format!(
+    let manifest = sources::open(dir)?.ok_or_else(|| {
+        Error::new(format!(
             "'{}' has no {}, so upgrade cannot tell your changes from the starter's; restore it \
              from version control (git checkout -- {}), or preview by hand with \
              `quickscale diff --name <project name>`",
             dir.display(),
             manifest::FILE_NAME,
             manifest::FILE_NAME
-        )));
-    }
-    let mut sources = sources::gather(dir, None)?;
+        ))
+    })?;
+    let mut sources = sources::gather(dir, Some(manifest), None)?;
     let plan = sources.plan();
     let from = sources.base_label();
     refuse_over_unresolved(&plan)?;
 
     let env_path = dir.join(env_file::FILE);
-    let env_text = read_env(&env_path)?;
+    let env_text = read_env(dir)?;
     let (env_lines, env_keys) = env_file::missing(env_text.as_deref().unwrap_or(""))?;
     let mut notes: Vec<String> = sources
         .new_variables
@@ -93,8 +88,7 @@ pub fn upgrade(dir: &Path, dry_run: bool, allow_dirty: bool) -> Result<Upgrade> 
         bytes: new_manifest.to_toml().into_bytes(),
         executable: false,
     };
-    let current = project::inspect(dir, manifest::FILE_NAME)?;
-    apply::write_file(dir, manifest::FILE_NAME, &manifest_content, &current)?;
+    apply::write_file(dir, manifest::FILE_NAME, &manifest_content)?;
     Ok(Upgrade {
         plan,
         from,
@@ -139,14 +133,7 @@ fn refuse_dirty(dir: &Path, plan: &Plan) -> Result<()> {
     let mut touched: Vec<String> = plan
         .entries
         .iter()
-        .filter(|e| {
-            matches!(
-                e.outcome,
-                Outcome::Take(_)
-                    | Outcome::Merged(_)
-                    | Outcome::Conflict(Conflict { write: Some(_), .. })
-            )
-        })
+        .filter(|e| e.written().is_some())
         .map(|e| e.path.clone())
         .collect();
     touched.push(manifest::FILE_NAME.to_owned());
@@ -167,20 +154,17 @@ fn refuse_dirty(dir: &Path, plan: &Plan) -> Result<()> {
     )))
 }
 
-fn read_env(path: &Path) -> Result<Option<String>> {
-    match fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_file() => {}
-        Ok(_) => {
-            return Err(Error::new(format!(
-                "'{}' is not a regular file; quickscale keeps its secrets there: move it away and run upgrade again",
-                path.display()
-            )))
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io("inspect", path, &e)),
+/// The project's `.env`, read as safely as any project file; None when absent.
+fn read_env(dir: &Path) -> Result<Option<String>> {
+    match project::inspect(dir, env_file::FILE)? {
+        Yours::Absent => Ok(None),
+        Yours::File(content) => Ok(Some(String::from_utf8_lossy(&content.bytes).into_owned())),
+        Yours::Other(what) => Err(Error::new(format!(
+            "'{}' is {what}, not a regular file; quickscale keeps its secrets there: move it away \
+             and run upgrade again",
+            dir.join(env_file::FILE).display()
+        ))),
     }
-    let bytes = fs::read(path).map_err(|e| Error::io("read", path, &e))?;
-    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
 /// Appends to `.env` (creating it 0600 if it was missing): the owner's lines

@@ -2,7 +2,7 @@
 //! enum's helpers, the head starter, the history of released starters keyed
 //! by digest, and the content-addressed blobs they share.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::{env, fs};
 
@@ -35,8 +35,8 @@ pub fn expand(dirs: &Dirs, item: &ItemEnum) -> syn::Result<TokenStream> {
 
     let mut blobs = Blobs::default();
     let head_entries = walk(base, &dirs.head)?;
-    let head = tree_tokens(&dirs.head, &head_entries, &vars, &mut blobs, Store::Plain)?;
-    let head_digest = digest(&head_entries)?;
+    let (head, head_digest) =
+        tree_tokens(&dirs.head, &head_entries, &vars, &mut blobs, Store::Plain)?;
 
     let mut history = Vec::new();
     for version in history_versions(base, &dirs.history)? {
@@ -44,8 +44,8 @@ pub fn expand(dirs: &Dirs, item: &ItemEnum) -> syn::Result<TokenStream> {
         let entries = walk(base, &label)?;
         // The head's bodies are already in `blobs`: what is new here only
         // older versions use, and only diff and upgrade read, so it is deflated.
-        let files = tree_tokens(&label, &entries, &vars, &mut blobs, Store::Deflated)?;
-        history.push((digest(&entries)?, version, files));
+        let (files, digest) = tree_tokens(&label, &entries, &vars, &mut blobs, Store::Deflated)?;
+        history.push((digest, version, files));
     }
     let mut seen = BTreeMap::new();
     for (digest, version, _) in &history {
@@ -172,7 +172,8 @@ struct Blobs {
     /// `include_bytes!` of each text file, so rustc records it as an input and
     /// an edit recompiles even where cargo's directory scan would not notice.
     tracked: Vec<TokenStream>,
-    index: BTreeMap<String, usize>,
+    /// The keys already in `keys`.
+    stored: BTreeSet<String>,
 }
 
 /// How a tree's new bodies are stored.
@@ -185,15 +186,20 @@ enum Store {
     Deflated,
 }
 
-/// The sorted `&[StarterFile]` of one tree; new bodies go into `blobs`.
+/// The sorted `&[StarterFile]` of one tree and the tree's digest, from one
+/// read of each file; new bodies go into `blobs`.
 fn tree_tokens(
     label: &str,
     entries: &[StarterEntry],
     vars: &Vars,
     blobs: &mut Blobs,
     store: Store,
-) -> syn::Result<TokenStream> {
+) -> syn::Result<(TokenStream, String)> {
     let known = vars.known();
+    // The digest a manifest records: sha256 over every path, execute bit and
+    // byte of the tree, each field length-prefixed so that no two different
+    // trees hash alike.
+    let mut digest = Sha256::new();
     let mut files = Vec::with_capacity(entries.len());
     for entry in entries {
         let at = |line: usize, col: usize, message: &str| {
@@ -202,12 +208,16 @@ fn tree_tokens(
         let path_pieces = placeholder::parse(&entry.rel, &known)
             .map_err(|e| at(e.line, e.col, &format!("{} (in the file path)", e.message)))?;
         let bytes = fs::read(&entry.abs).map_err(|e| at(1, 1, &format!("cannot read: {e}")))?;
+        for field in [entry.rel.as_bytes(), &[u8::from(entry.executable)], &bytes] {
+            digest.update((field.len() as u64).to_le_bytes());
+            digest.update(field);
+        }
         let abs = entry
             .abs
             .to_str()
             .ok_or_else(|| at(1, 1, "path is not valid UTF-8"))?;
         let key = content_hash(&bytes);
-        if !blobs.index.contains_key(&key) {
+        if !blobs.stored.contains(&key) {
             let body = if placeholder::is_binary(&bytes) {
                 if let Some(e) = placeholder::find_in_binary(&bytes, &known) {
                     return Err(at(e.line, e.col, &e.message));
@@ -234,7 +244,7 @@ fn tree_tokens(
                     quote!(Body::Text(#segments))
                 }
             };
-            blobs.index.insert(key.clone(), blobs.keys.len());
+            blobs.stored.insert(key.clone());
             blobs.keys.push(key.clone());
             blobs.bodies.push(body);
         }
@@ -248,7 +258,10 @@ fn tree_tokens(
             blob: #key,
         }));
     }
-    Ok(quote!(&[#(#files),*]))
+    Ok((
+        quote!(&[#(#files),*]),
+        format!("sha256:{}", hex(&digest.finalize())),
+    ))
 }
 
 /// A text body as one byte string: the literal text, with each variable as a
@@ -316,22 +329,6 @@ fn parse_version(text: &str) -> Option<(u64, u64, u64)> {
     let mut parts = text.split('.').map(|p| p.parse::<u64>().ok());
     let version = (parts.next()??, parts.next()??, parts.next()??);
     parts.next().is_none().then_some(version)
-}
-
-/// The starter digest a manifest records: sha256 over every path, execute bit
-/// and byte of the tree, each field length-prefixed so that no two different
-/// trees hash alike.
-fn digest(entries: &[StarterEntry]) -> syn::Result<String> {
-    let mut hasher = Sha256::new();
-    for entry in entries {
-        let bytes = fs::read(&entry.abs)
-            .map_err(|e| error(format!("{}: cannot read: {e}", entry.abs.display())))?;
-        for field in [entry.rel.as_bytes(), &[u8::from(entry.executable)], &bytes] {
-            hasher.update((field.len() as u64).to_le_bytes());
-            hasher.update(field);
-        }
-    }
-    Ok(format!("sha256:{}", hex(&hasher.finalize())))
 }
 
 fn content_hash(bytes: &[u8]) -> String {
