@@ -90,6 +90,34 @@ fn clean(bytes: &[u8]) -> Merged {
     }
 }
 
+/// One change the line diff found: base lines `base..base + base_len`
+/// became side lines `side..side + side_len` (0-based), as in the hunk
+/// headers of `git diff -U0`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineChange {
+    pub base: usize,
+    pub base_len: usize,
+    pub side: usize,
+    pub side_len: usize,
+}
+
+/// The changes from `base` to `side` that the merge lines the two up with:
+/// git's line diff with the options `git merge-file` uses. Public so that
+/// tests can hold the diff itself against `git diff`, which shows more than
+/// a merge's result does.
+pub fn line_changes(base: &[u8], side: &[u8]) -> Vec<LineChange> {
+    let unsigned = |n: isize| usize::try_from(n).expect("a diff's line numbers are not negative");
+    diff(&split_lines(base), &split_lines(side), None)
+        .into_iter()
+        .map(|hunk| LineChange {
+            base: unsigned(hunk.base),
+            base_len: unsigned(hunk.base_len),
+            side: unsigned(hunk.side),
+            side_len: unsigned(hunk.side_len),
+        })
+        .collect()
+}
+
 /// Splits into lines that keep their terminator; concatenating them gives
 /// back the input exactly. An empty input has no lines.
 pub fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {

@@ -14,7 +14,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use quickscale::merge::{merge3, Labels, Merged};
+use quickscale::merge::{line_changes, merge3, Labels, LineChange, Merged};
 
 use crate::support::repo_root;
 
@@ -677,4 +677,163 @@ fn merge_agrees_with_git_merge_file_on_expensive_diffs() {
             &form(&mut rng),
         )
     });
+}
+
+/// `git diff -U0` of two files: its hunk headers, as [`LineChange`]s.
+///
+/// The options are those `git merge-file` diffs with: no indent heuristic,
+/// Myers, binary detection off. `-U0` is the one way to see every change
+/// apart, but with it git first trims the files' common tail, which would
+/// change what the diff searches: callers end the two files differently.
+fn git_diff_u0(dir: &Path, base: &[u8], side: &[u8]) -> Vec<LineChange> {
+    let last_kib = |bytes: &[u8]| bytes.last_chunk::<1024>().copied();
+    assert!(
+        last_kib(base).is_none() || last_kib(base) != last_kib(side),
+        "the files' last 1,024 bytes are alike: git would trim them"
+    );
+    fs::write(dir.join("base"), base).unwrap();
+    fs::write(dir.join("side"), side).unwrap();
+    let output = Command::new("git")
+        .args(["diff", "--no-index", "--no-color", "--text", "-U0"])
+        .args(["--no-indent-heuristic", "--diff-algorithm=myers"])
+        .args(["base", "side"])
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap_or_else(|e| panic!("git diff runs ({e}): apt-get install git"));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "git diff finds differences: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // "@@ -start[,len] +start[,len] @@": 1-based, a missing length is 1, and
+    // an empty range names the line before it.
+    let range = |field: &str| -> (usize, usize) {
+        let (start, len) = field.split_once(',').unwrap_or((field, "1"));
+        let (start, len): (usize, usize) = (start.parse().unwrap(), len.parse().unwrap());
+        (if len == 0 { start } else { start - 1 }, len)
+    };
+    output
+        .stdout
+        .split(|&b| b == b'\n')
+        .filter_map(|line| line.strip_prefix(b"@@ -"))
+        .map(|header| {
+            let header = std::str::from_utf8(header).unwrap();
+            let (old, rest) = header.split_once(" +").unwrap();
+            let new = rest.split_once(" @@").unwrap().0;
+            let ((base, base_len), (side, side_len)) = (range(old), range(new));
+            LineChange {
+                base,
+                base_len,
+                side,
+                side_len,
+            }
+        })
+        .collect()
+}
+
+/// Pairs of files whose diff is expensive in many different ways, so that
+/// each of git's bounds on the search decides somewhere, and near its edges:
+/// lines moved a few places (every move costs the search), lines from a
+/// small pool that recur all over both files, matching runs just shorter and
+/// just longer than the 20 lines git's "good snake" needs, from a few
+/// hundred lines to over 60,000.
+fn expensive_pair(seed: u64) -> (Vec<u8>, Vec<u8>) {
+    let mut rng = Rng::new(seed ^ 0xD1FF);
+    // Past 32,000 lines a side, git's cost limit grows with the input.
+    let lines = if seed % 12 == 0 {
+        32_000 + rng.below(30_000)
+    } else {
+        300 + rng.below(4_000)
+    };
+    let pool = 5 + rng.below(60);
+    let pooled = rng.below(40) as u64;
+    let base: Vec<Vec<u8>> = (0..lines)
+        .map(|i| {
+            if rng.chance(pooled) {
+                format!("pool {}", rng.below(pool)).into_bytes()
+            } else {
+                format!("line {i}").into_bytes()
+            }
+        })
+        .collect();
+    let run = [3, 18, 19, 20, 21, 22, 40][rng.below(7)];
+    let zone = 2 + rng.below(40);
+    let edits = 1 + rng.below(100) as u64;
+    let mut side = Vec::with_capacity(lines);
+    let mut at = 0;
+    while at < lines {
+        // A zone of moves and edits, then a run of lines left alone.
+        let zone_end = (at + 1 + rng.below(zone)).min(lines);
+        let mut moved: Vec<Vec<u8>> = base[at..zone_end].to_vec();
+        for _ in 0..moved.len() {
+            if !rng.chance(edits) {
+                continue;
+            }
+            let i = rng.below(moved.len());
+            match rng.below(4) {
+                0 => {
+                    let j = rng.below(moved.len());
+                    moved.swap(i, j);
+                }
+                1 => {
+                    moved.remove(i);
+                    if moved.is_empty() {
+                        break;
+                    }
+                }
+                2 => moved.insert(i, format!("pool {}", rng.below(pool)).into_bytes()),
+                _ => moved[i] = format!("new {}", rng.next()).into_bytes(),
+            }
+        }
+        side.extend(moved);
+        let run_end = (zone_end + run + rng.below(3)).min(lines);
+        side.extend_from_slice(&base[zone_end..run_end]);
+        at = run_end;
+    }
+    let write = |lines: &[Vec<u8>], last: &[u8]| {
+        let mut bytes = lines.join(&b"\n"[..]);
+        bytes.extend_from_slice(b"\n");
+        bytes.extend_from_slice(last);
+        bytes
+    };
+    (
+        write(&base, b"end of base\n"),
+        write(&side, b"end of side\n"),
+    )
+}
+
+/// The line diff the merge aligns with, held against `git diff` itself on
+/// expensive inputs: every hunk where git has it. A merge's result only
+/// shows the alignment where the two sides' changes meet; this shows all of
+/// it, and reaches each of the search's bounds many times over.
+#[test]
+fn line_diff_agrees_with_git_diff_on_expensive_searches() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    let seeds = 0..120;
+    for seed in seeds.clone() {
+        let (base, side) = expensive_pair(seed);
+        let git = git_diff_u0(dir.path(), &base, &side);
+        let ours = line_changes(&base, &side);
+        if ours != git {
+            let first = ours.iter().zip(&git).position(|(o, g)| o != g);
+            failures.push(format!(
+                "seed {seed}: {} hunks, git {}; first difference at hunk {first:?}: ours {:?}, git {:?}",
+                ours.len(),
+                git.len(),
+                first.map(|i| ours[i]),
+                first.map(|i| git[i]),
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} pairs diff differently from git:\n{}",
+        failures.len(),
+        seeds.end,
+        failures.join("\n")
+    );
 }
