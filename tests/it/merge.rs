@@ -737,7 +737,8 @@ fn git_diff_u0(dir: &Path, base: &[u8], side: &[u8]) -> Vec<LineChange> {
 /// Pairs of files whose diff is expensive in many different ways, so that
 /// each of git's bounds on the search decides somewhere, and near its edges:
 /// lines moved a few places (every move costs the search), lines from a
-/// small pool that recur all over both files, matching runs just shorter and
+/// small pool that recur all over both files, stretches with many more
+/// lines on one side than on the other, matching runs just shorter and
 /// just longer than the 20 lines git's "good snake" needs, from a few
 /// hundred lines to over 60,000.
 fn expensive_pair(seed: u64) -> (Vec<u8>, Vec<u8>) {
@@ -762,6 +763,7 @@ fn expensive_pair(seed: u64) -> (Vec<u8>, Vec<u8>) {
     let run = [3, 18, 19, 20, 21, 22, 40][rng.below(7)];
     let zone = 2 + rng.below(40);
     let edits = 1 + rng.below(100) as u64;
+    let lopsided = [0, 0, 5, 30][rng.below(4)];
     let mut side = Vec::with_capacity(lines);
     let mut at = 0;
     while at < lines {
@@ -788,6 +790,20 @@ fn expensive_pair(seed: u64) -> (Vec<u8>, Vec<u8>) {
                 _ => moved[i] = format!("new {}", rng.next()).into_bytes(),
             }
         }
+        // A lopsided zone: far more lines on one side than on the other,
+        // all of them from the zone, so the search runs past the box's
+        // edge on the short side before the two directions meet.
+        if rng.chance(lopsided) {
+            let zone = &base[at..zone_end];
+            let len = if rng.chance(50) {
+                zone.len() * (2 + rng.below(8))
+            } else {
+                zone.len() / (2 + rng.below(8))
+            };
+            moved = (0..len)
+                .map(|_| zone[rng.below(zone.len())].clone())
+                .collect();
+        }
         side.extend(moved);
         let run_end = (zone_end + run + rng.below(3)).min(lines);
         side.extend_from_slice(&base[zone_end..run_end]);
@@ -805,35 +821,83 @@ fn expensive_pair(seed: u64) -> (Vec<u8>, Vec<u8>) {
     )
 }
 
+/// A prefix both files share, then a stretch of a few lines against one of
+/// many lines drawn from those few, then a shared suffix: the search runs
+/// to the edge of the short side long before it can meet, inside a box
+/// that does not start at the first line.
+fn lopsided_pair(seed: u64) -> (Vec<u8>, Vec<u8>) {
+    let mut rng = Rng::new(seed ^ 0x10F5);
+    let top = if rng.chance(50) { 20 } else { 400 };
+    let short_len = 1 + rng.below(top);
+    let long_len = short_len * (1 + rng.below(40));
+    let numbered = |rng: &mut Rng, tag: &str| -> Vec<String> {
+        (0..rng.below(30)).map(|i| format!("{tag} {i}\n")).collect()
+    };
+    let (prefix, suffix) = (numbered(&mut rng, "prefix"), numbered(&mut rng, "suffix"));
+    let short: Vec<String> = (0..short_len)
+        .map(|i| {
+            let n = if rng.chance(70) {
+                i
+            } else {
+                rng.below(short_len)
+            };
+            format!("x{n}\n")
+        })
+        .collect();
+    let long: Vec<String> = (0..long_len)
+        .map(|_| short[rng.below(short_len)].clone())
+        .collect();
+    let (base, side) = if rng.chance(50) {
+        (short, long)
+    } else {
+        (long, short)
+    };
+    let file = |middle: Vec<String>, last: &str| {
+        [
+            prefix.concat(),
+            middle.concat(),
+            suffix.concat(),
+            last.to_owned(),
+        ]
+        .concat()
+        .into_bytes()
+    };
+    (file(base, "end of base\n"), file(side, "end of side\n"))
+}
+
 /// The line diff the merge aligns with, held against `git diff` itself on
 /// expensive inputs: every hunk where git has it. A merge's result only
 /// shows the alignment where the two sides' changes meet; this shows all of
 /// it, and reaches each of the search's bounds many times over.
 #[test]
 fn line_diff_agrees_with_git_diff_on_expensive_searches() {
+    type Pair = fn(u64) -> (Vec<u8>, Vec<u8>);
+    let kinds: [(&str, Pair); 2] = [("expensive", expensive_pair), ("lopsided", lopsided_pair)];
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     let seeds = 0..120;
     for seed in seeds.clone() {
-        let (base, side) = expensive_pair(seed);
-        let git = git_diff_u0(dir.path(), &base, &side);
-        let ours = line_changes(&base, &side);
-        if ours != git {
-            let first = ours.iter().zip(&git).position(|(o, g)| o != g);
-            failures.push(format!(
-                "seed {seed}: {} hunks, git {}; first difference at hunk {first:?}: ours {:?}, git {:?}",
-                ours.len(),
-                git.len(),
-                first.map(|i| ours[i]),
-                first.map(|i| git[i]),
-            ));
+        for (kind, pair) in kinds {
+            let (base, side) = pair(seed);
+            let git = git_diff_u0(dir.path(), &base, &side);
+            let ours = line_changes(&base, &side);
+            if ours != git {
+                let first = ours.iter().zip(&git).position(|(o, g)| o != g);
+                failures.push(format!(
+                    "{kind} seed {seed}: {} hunks, git {}; first difference at hunk {first:?}: ours {:?}, git {:?}",
+                    ours.len(),
+                    git.len(),
+                    first.map(|i| ours[i]),
+                    first.map(|i| git[i]),
+                ));
+            }
         }
     }
     assert!(
         failures.is_empty(),
         "{} of {} pairs diff differently from git:\n{}",
         failures.len(),
-        seeds.end,
+        seeds.end * kinds.len() as u64,
         failures.join("\n")
     );
 }
