@@ -734,6 +734,78 @@ fn git_diff_u0(dir: &Path, base: &[u8], side: &[u8]) -> Vec<LineChange> {
         .collect()
 }
 
+/// How [`Zones::edit`] makes a side from base: zones of 1 to `zone` lines
+/// where each line has an `edits` percent chance of a move, a removal, a
+/// pool line inserted or a new line, and a `lopsided` percent chance that
+/// the zone becomes up to `stretch` times longer, or a fraction, in lines
+/// drawn from it; between zones, runs of `run` to `run + 2` lines left alone.
+struct Zones {
+    run: usize,
+    zone: usize,
+    edits: u64,
+    lopsided: u64,
+    stretch: usize,
+}
+
+impl Zones {
+    fn edit(&self, rng: &mut Rng, base: &[Vec<u8>], pool: usize) -> Vec<Vec<u8>> {
+        let mut side = Vec::with_capacity(base.len());
+        let mut at = 0;
+        while at < base.len() {
+            let zone_end = (at + 1 + rng.below(self.zone)).min(base.len());
+            let mut moved = base[at..zone_end].to_vec();
+            for _ in 0..moved.len() {
+                if moved.is_empty() || !rng.chance(self.edits) {
+                    continue;
+                }
+                let i = rng.below(moved.len());
+                match rng.below(4) {
+                    0 => {
+                        let j = rng.below(moved.len());
+                        moved.swap(i, j);
+                    }
+                    1 => {
+                        moved.remove(i);
+                    }
+                    2 => moved.insert(i, format!("pool {}", rng.below(pool)).into_bytes()),
+                    _ => moved[i] = format!("new {}", rng.next()).into_bytes(),
+                }
+            }
+            // A lopsided zone: far more lines on one side than on the
+            // other, all of them from the zone, so the search runs past the
+            // box's edge on the short side before the two directions meet.
+            if rng.chance(self.lopsided) {
+                let zone = &base[at..zone_end];
+                let len = if rng.chance(50) {
+                    zone.len() * (2 + rng.below(self.stretch))
+                } else {
+                    zone.len() / (2 + rng.below(8))
+                };
+                moved = (0..len)
+                    .map(|_| zone[rng.below(zone.len())].clone())
+                    .collect();
+            }
+            side.extend(moved);
+            let run_end = (zone_end + self.run + rng.below(3)).min(base.len());
+            side.extend_from_slice(&base[zone_end..run_end]);
+            at = run_end;
+        }
+        side
+    }
+}
+
+/// The two files' bytes, each with a last line of its own, so that
+/// `git diff -U0` has no common tail to trim (see [`git_diff_u0`]).
+fn ends_apart(base: &[Vec<u8>], side: &[Vec<u8>]) -> (Vec<u8>, Vec<u8>) {
+    let write = |lines: &[Vec<u8>], last: &[u8]| {
+        let mut bytes = lines.join(&b"\n"[..]);
+        bytes.extend_from_slice(b"\n");
+        bytes.extend_from_slice(last);
+        bytes
+    };
+    (write(base, b"end of base\n"), write(side, b"end of side\n"))
+}
+
 /// Pairs of files whose diff is expensive in many different ways, so that
 /// each of git's bounds on the search decides somewhere, and near its edges:
 /// lines moved a few places (every move costs the search), lines from a
@@ -760,65 +832,15 @@ fn expensive_pair(seed: u64) -> (Vec<u8>, Vec<u8>) {
             }
         })
         .collect();
-    let run = [3, 18, 19, 20, 21, 22, 40][rng.below(7)];
-    let zone = 2 + rng.below(40);
-    let edits = 1 + rng.below(100) as u64;
-    let lopsided = [0, 0, 5, 30][rng.below(4)];
-    let mut side = Vec::with_capacity(lines);
-    let mut at = 0;
-    while at < lines {
-        // A zone of moves and edits, then a run of lines left alone.
-        let zone_end = (at + 1 + rng.below(zone)).min(lines);
-        let mut moved: Vec<Vec<u8>> = base[at..zone_end].to_vec();
-        for _ in 0..moved.len() {
-            if !rng.chance(edits) {
-                continue;
-            }
-            let i = rng.below(moved.len());
-            match rng.below(4) {
-                0 => {
-                    let j = rng.below(moved.len());
-                    moved.swap(i, j);
-                }
-                1 => {
-                    moved.remove(i);
-                    if moved.is_empty() {
-                        break;
-                    }
-                }
-                2 => moved.insert(i, format!("pool {}", rng.below(pool)).into_bytes()),
-                _ => moved[i] = format!("new {}", rng.next()).into_bytes(),
-            }
-        }
-        // A lopsided zone: far more lines on one side than on the other,
-        // all of them from the zone, so the search runs past the box's
-        // edge on the short side before the two directions meet.
-        if rng.chance(lopsided) {
-            let zone = &base[at..zone_end];
-            let len = if rng.chance(50) {
-                zone.len() * (2 + rng.below(8))
-            } else {
-                zone.len() / (2 + rng.below(8))
-            };
-            moved = (0..len)
-                .map(|_| zone[rng.below(zone.len())].clone())
-                .collect();
-        }
-        side.extend(moved);
-        let run_end = (zone_end + run + rng.below(3)).min(lines);
-        side.extend_from_slice(&base[zone_end..run_end]);
-        at = run_end;
-    }
-    let write = |lines: &[Vec<u8>], last: &[u8]| {
-        let mut bytes = lines.join(&b"\n"[..]);
-        bytes.extend_from_slice(b"\n");
-        bytes.extend_from_slice(last);
-        bytes
+    let zones = Zones {
+        run: [3, 18, 19, 20, 21, 22, 40][rng.below(7)],
+        zone: 2 + rng.below(40),
+        edits: 1 + rng.below(100) as u64,
+        lopsided: [0, 0, 5, 30][rng.below(4)],
+        stretch: 8,
     };
-    (
-        write(&base, b"end of base\n"),
-        write(&side, b"end of side\n"),
-    )
+    let side = zones.edit(&mut rng, &base, pool);
+    ends_apart(&base, &side)
 }
 
 /// A prefix both files share, then a stretch of a few lines against one of
@@ -865,6 +887,41 @@ fn lopsided_pair(seed: u64) -> (Vec<u8>, Vec<u8>) {
     (file(base, "end of base\n"), file(side, "end of side\n"))
 }
 
+/// Pairs large enough for git's "good snake" shortcut to run at all: it is
+/// tried past cost 256, and the cost limit only rises above 256 once the
+/// two files keep over 65,536 lines between them. Zones of moves, edits and
+/// lopsided stretches with runs between them, as in [`expensive_pair`], but
+/// drawn from a wider range. `LARGE_SEEDS` were picked from thousands of
+/// these for telling apart git's tests of a good snake's worth (`v > 4 *
+/// cost`, forward and backward) from off-by-one versions of them, which
+/// one large pair in eight does.
+fn large_pair(seed: u64) -> (Vec<u8>, Vec<u8>) {
+    let mut rng = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ 0xF00D);
+    let lines = 33_000 + rng.below(6_000);
+    let pool = 3 + rng.below(60);
+    let base: Vec<Vec<u8>> = (0..lines)
+        .map(|i| {
+            if rng.chance(10) {
+                format!("pool {}", rng.below(pool)).into_bytes()
+            } else {
+                format!("line {i}").into_bytes()
+            }
+        })
+        .collect();
+    let zones = Zones {
+        run: [0, 1, 3, 18, 19, 20, 21, 22, 40][rng.below(9)],
+        zone: 1 + rng.below(60),
+        edits: rng.below(101) as u64,
+        lopsided: [0, 5, 30, 80][rng.below(4)],
+        stretch: 3,
+    };
+    let side = zones.edit(&mut rng, &base, pool);
+    ends_apart(&base, &side)
+}
+
+/// See [`large_pair`].
+const LARGE_SEEDS: [u64; 2] = [1006, 1337];
+
 /// The line diff the merge aligns with, held against `git diff` itself on
 /// expensive inputs: every hunk where git has it. A merge's result only
 /// shows the alignment where the two sides' changes meet; this shows all of
@@ -872,32 +929,36 @@ fn lopsided_pair(seed: u64) -> (Vec<u8>, Vec<u8>) {
 #[test]
 fn line_diff_agrees_with_git_diff_on_expensive_searches() {
     type Pair = fn(u64) -> (Vec<u8>, Vec<u8>);
-    let kinds: [(&str, Pair); 2] = [("expensive", expensive_pair), ("lopsided", lopsided_pair)];
+    let mut cases: Vec<(&str, Pair, u64)> = Vec::new();
+    for seed in 0..120 {
+        cases.push(("expensive", expensive_pair, seed));
+        cases.push(("lopsided", lopsided_pair, seed));
+    }
+    for seed in LARGE_SEEDS {
+        cases.push(("large", large_pair, seed));
+    }
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
-    let seeds = 0..120;
-    for seed in seeds.clone() {
-        for (kind, pair) in kinds {
-            let (base, side) = pair(seed);
-            let git = git_diff_u0(dir.path(), &base, &side);
-            let ours = line_changes(&base, &side);
-            if ours != git {
-                let first = ours.iter().zip(&git).position(|(o, g)| o != g);
-                failures.push(format!(
-                    "{kind} seed {seed}: {} hunks, git {}; first difference at hunk {first:?}: ours {:?}, git {:?}",
-                    ours.len(),
-                    git.len(),
-                    first.map(|i| ours[i]),
-                    first.map(|i| git[i]),
-                ));
-            }
+    for &(kind, pair, seed) in &cases {
+        let (base, side) = pair(seed);
+        let git = git_diff_u0(dir.path(), &base, &side);
+        let ours = line_changes(&base, &side);
+        if ours != git {
+            let first = ours.iter().zip(&git).position(|(o, g)| o != g);
+            failures.push(format!(
+                "{kind} seed {seed}: {} hunks, git {}; first difference at hunk {first:?}: ours {:?}, git {:?}",
+                ours.len(),
+                git.len(),
+                first.map(|i| ours[i]),
+                first.map(|i| git[i]),
+            ));
         }
     }
     assert!(
         failures.is_empty(),
         "{} of {} pairs diff differently from git:\n{}",
         failures.len(),
-        seeds.end * kinds.len() as u64,
+        cases.len(),
         failures.join("\n")
     );
 }
