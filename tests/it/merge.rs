@@ -896,7 +896,7 @@ fn lopsided_pair(seed: u64) -> (Vec<u8>, Vec<u8>) {
 /// cost`, forward and backward) from off-by-one versions of them, which
 /// one large pair in eight does.
 fn large_pair(seed: u64) -> (Vec<u8>, Vec<u8>) {
-    let mut rng = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ 0xF00D);
+    let mut rng = large_rng(seed);
     let lines = 33_000 + rng.below(6_000);
     let pool = 3 + rng.below(60);
     let base: Vec<Vec<u8>> = (0..lines)
@@ -908,19 +908,57 @@ fn large_pair(seed: u64) -> (Vec<u8>, Vec<u8>) {
             }
         })
         .collect();
-    let zones = Zones {
+    let side = large_zones(&mut rng).edit(&mut rng, &base, pool);
+    ends_apart(&base, &side)
+}
+
+/// The random stream of the large pairs, the one their seeds were chosen in.
+fn large_rng(seed: u64) -> Rng {
+    Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ 0xF00D)
+}
+
+/// How the large pairs' sides are edited.
+fn large_zones(rng: &mut Rng) -> Zones {
+    Zones {
         run: [0, 1, 3, 18, 19, 20, 21, 22, 40][rng.below(9)],
         zone: 1 + rng.below(60),
         edits: rng.below(101) as u64,
         lopsided: [0, 5, 30, 80][rng.below(4)],
         stretch: 3,
-    };
-    let side = zones.edit(&mut rng, &base, pool);
-    ends_apart(&base, &side)
+    }
 }
 
 /// See [`large_pair`].
 const LARGE_SEEDS: [u64; 2] = [1006, 1337];
+
+/// Large pairs where base repeats short cycles of lines (`x y x y`, or of
+/// up to five lines) for a few dozen lines at a time. Inside a cycle two
+/// diagonals two lines apart both end in a run of matching lines and are
+/// worth the same to the good-snake shortcut: git takes the first it finds,
+/// forward and backward, and these pairs show it when a later one is taken.
+fn cyclic_pair(seed: u64) -> (Vec<u8>, Vec<u8>) {
+    let mut rng = large_rng(seed);
+    let lines = 33_000 + rng.below(6_000);
+    let mut base: Vec<Vec<u8>> = Vec::with_capacity(lines + 64);
+    let mut cycles = 0;
+    while base.len() < lines {
+        if rng.chance(3) {
+            cycles += 1;
+            let period = 2 + rng.below(4);
+            for k in 0..24 + rng.below(40) {
+                base.push(format!("cycle {cycles} line {}", k % period).into_bytes());
+            }
+        } else {
+            base.push(format!("line {}", base.len()).into_bytes());
+        }
+    }
+    let pool = 3 + rng.below(60);
+    let side = large_zones(&mut rng).edit(&mut rng, &base, pool);
+    ends_apart(&base, &side)
+}
+
+/// See [`cyclic_pair`].
+const CYCLIC_SEEDS: [u64; 2] = [34, 36];
 
 /// The line diff the merge aligns with, held against `git diff` itself on
 /// expensive inputs: every hunk where git has it. A merge's result only
@@ -936,6 +974,9 @@ fn line_diff_agrees_with_git_diff_on_expensive_searches() {
     }
     for seed in LARGE_SEEDS {
         cases.push(("large", large_pair, seed));
+    }
+    for seed in CYCLIC_SEEDS {
+        cases.push(("cyclic", cyclic_pair, seed));
     }
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
