@@ -16,7 +16,7 @@ use std::process::Command;
 
 use quickscale::merge::{line_changes, merge3, Labels, LineChange, Merged};
 
-use crate::support::repo_root;
+use crate::support::{repo_root, SplitMix};
 
 const LABELS: Labels<'static> = Labels {
     yours: "yours",
@@ -24,20 +24,20 @@ const LABELS: Labels<'static> = Labels {
     theirs: "quickscale 0.2.0",
 };
 
-/// splitmix64: tiny, deterministic, good enough to pick lines and edits.
-struct Rng(u64);
+/// The shared splitmix64, with the draws these scenarios need.
+struct Rng(SplitMix);
 
 impl Rng {
     fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5151_7151_2024_0001)
+        Rng::from_state(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5151_7151_2024_0001)
+    }
+
+    fn from_state(state: u64) -> Self {
+        Rng(SplitMix(state))
     }
 
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next()
     }
 
     /// A number in `0..n` (`n > 0`).
@@ -806,6 +806,20 @@ fn ends_apart(base: &[Vec<u8>], side: &[Vec<u8>]) -> (Vec<u8>, Vec<u8>) {
     (write(base, b"end of base\n"), write(side, b"end of side\n"))
 }
 
+/// `lines` numbered lines, each with a `pooled` percent chance of being
+/// one of `pool` lines that recur instead.
+fn pooled_base(rng: &mut Rng, lines: usize, pool: usize, pooled: u64) -> Vec<Vec<u8>> {
+    (0..lines)
+        .map(|i| {
+            if rng.chance(pooled) {
+                format!("pool {}", rng.below(pool)).into_bytes()
+            } else {
+                format!("line {i}").into_bytes()
+            }
+        })
+        .collect()
+}
+
 /// Pairs of files whose diff is expensive in many different ways, so that
 /// each of git's bounds on the search decides somewhere, and near its edges:
 /// lines moved a few places (every move costs the search), lines from a
@@ -823,15 +837,7 @@ fn expensive_pair(seed: u64) -> (Vec<u8>, Vec<u8>) {
     };
     let pool = 5 + rng.below(60);
     let pooled = rng.below(40) as u64;
-    let base: Vec<Vec<u8>> = (0..lines)
-        .map(|i| {
-            if rng.chance(pooled) {
-                format!("pool {}", rng.below(pool)).into_bytes()
-            } else {
-                format!("line {i}").into_bytes()
-            }
-        })
-        .collect();
+    let base = pooled_base(&mut rng, lines, pool, pooled);
     let zones = Zones {
         run: [3, 18, 19, 20, 21, 22, 40][rng.below(7)],
         zone: 2 + rng.below(40),
@@ -920,22 +926,14 @@ const WIDE_SEEDS: [u64; 1] = [104_589];
 /// from it by [`large_zones`].
 fn large_pair_of(rng: &mut Rng, lines: usize, stretch: usize) -> (Vec<u8>, Vec<u8>) {
     let pool = 3 + rng.below(60);
-    let base: Vec<Vec<u8>> = (0..lines)
-        .map(|i| {
-            if rng.chance(10) {
-                format!("pool {}", rng.below(pool)).into_bytes()
-            } else {
-                format!("line {i}").into_bytes()
-            }
-        })
-        .collect();
+    let base = pooled_base(rng, lines, pool, 10);
     let side = large_zones(rng, stretch).edit(rng, &base, pool);
     ends_apart(&base, &side)
 }
 
 /// The random stream of the large pairs, the one their seeds were chosen in.
 fn large_rng(seed: u64) -> Rng {
-    Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ 0xF00D)
+    Rng::from_state(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ 0xF00D)
 }
 
 /// How the large pairs' sides are edited.
