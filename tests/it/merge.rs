@@ -979,6 +979,77 @@ fn cyclic_pair(seed: u64) -> (Vec<u8>, Vec<u8>) {
 /// See [`cyclic_pair`].
 const CYCLIC_SEEDS: [u64; 2] = [34, 36];
 
+/// Pairs built, not drawn, for the edge of the box in git's good-snake
+/// shortcut: git takes a run there only if it lies strictly inside the box,
+/// and passes over one that ends on the last line of either file or starts
+/// on the first. Random pairs almost never decide on such a run, so these
+/// make one decide. One file, `short`, is 6,000 numbered lines; the other
+/// is `head`, then `filler`, then `tail`:
+/// - `head` is short's first `head_end` lines with every tenth line from the
+///   top left out, `head_cost` times. The forward search pays one for each
+///   gap and meanwhile finds only runs of nine lines, too short to count,
+///   until after the last gap one run goes on to the end of `head`.
+/// - `tail` is short from `tail_start` with every tenth line from the
+///   bottom left out, `tail_cost` times: the same for the backward search,
+///   whose last run goes back to the start of `tail`.
+/// - `filler` is short's lines in a scrambled order. It brings the two
+///   files over 65,536 kept lines between them, below which the shortcut
+///   never runs. It also puts every line of short in the long file, since
+///   a line with no match is dropped before the search.
+///
+/// Both costs lie between 256, where the shortcut starts, and this size's
+/// cost limit of 512, and both runs are worth far more than four times
+/// their cost. Cases 0 and 1: head is all of short, so the forward run ends
+/// on short's last line, at the cost where the backward run ends inside;
+/// git takes the backward one. Cases 2 and 3: tail is all of short, so the
+/// backward run starts on short's first line at cost 300; git goes on to
+/// the forward run, which ends inside at cost 350. Short is base in cases
+/// 0 and 3 and side in 1 and 2, for each file's edge.
+fn edge_pair(case: u64) -> (Vec<u8>, Vec<u8>) {
+    const SHORT: usize = 6_000;
+    const BOTH: usize = 66_000;
+    // A stride prime to SHORT visits every line, never two in a row.
+    const STRIDE: usize = 7_919;
+    let (head_end, tail_start, head_cost, tail_cost) = if case < 2 {
+        (SHORT, 1, 300, 300)
+    } else {
+        (4_000, 0, 350, 300)
+    };
+    let short: Vec<Vec<u8>> = (0..SHORT)
+        .map(|i| format!("line {i}").into_bytes())
+        .collect();
+    let kept = |range: std::ops::Range<usize>, gap: &dyn Fn(usize) -> bool| -> Vec<Vec<u8>> {
+        range
+            .filter(|&i| !gap(i))
+            .map(|i| short[i].clone())
+            .collect()
+    };
+    let head = kept(0..head_end, &|i| i % 10 == 0 && i < 10 * head_cost);
+    let tail = kept(tail_start..SHORT, &|i| {
+        let from_bottom = SHORT - 1 - i;
+        from_bottom % 10 == 0 && from_bottom < 10 * tail_cost
+    });
+    let filler: Vec<Vec<u8>> = (0..BOTH - SHORT - head.len() - tail.len())
+        .map(|i| short[(SHORT / 2 + i * STRIDE) % SHORT].clone())
+        .collect();
+    // Each run must stop where its part of the long file stops.
+    assert_ne!(
+        filler.first(),
+        short.get(head_end),
+        "filler extends head's run"
+    );
+    assert!(
+        tail_start == 0 || filler.last() != Some(&short[tail_start - 1]),
+        "filler extends tail's run"
+    );
+    let long = [head, filler, tail].concat();
+    if matches!(case, 0 | 3) {
+        ends_apart(&short, &long)
+    } else {
+        ends_apart(&long, &short)
+    }
+}
+
 /// The line diff the merge aligns with, held against `git diff` itself on
 /// expensive inputs: every hunk where git has it. A merge's result only
 /// shows the alignment where the two sides' changes meet; this shows all of
@@ -999,6 +1070,9 @@ fn line_diff_agrees_with_git_diff_on_expensive_searches() {
     }
     for seed in CYCLIC_SEEDS {
         cases.push(("cyclic", cyclic_pair, seed));
+    }
+    for case in 0..4 {
+        cases.push(("edge", edge_pair, case));
     }
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
