@@ -1003,32 +1003,34 @@ const CYCLIC_SEEDS: [u64; 2] = [34, 36];
 /// on short's last line, at the cost where the backward run ends inside;
 /// git takes the backward one. Cases 2 and 3: tail is all of short, so the
 /// backward run starts on short's first line at cost 300; git goes on to
-/// the forward run, which ends inside at cost 350. Short is base in cases
-/// 0 and 3 and side in 1 and 2, for each file's edge.
+/// the forward run, which ends inside at cost 350. Each comes with short as
+/// base and as side, for each file's edge.
 fn edge_pair(case: u64) -> (Vec<u8>, Vec<u8>) {
     const SHORT: usize = 6_000;
     const BOTH: usize = 66_000;
     // A stride prime to SHORT visits every line, never two in a row.
     const STRIDE: usize = 7_919;
-    let (head_end, tail_start, head_cost, tail_cost) = if case < 2 {
-        (SHORT, 1, 300, 300)
-    } else {
-        (4_000, 0, 350, 300)
-    };
+    // head_end, tail_start, head_cost, tail_cost, and whether short is base,
+    // for the edge each case puts the deciding run on.
+    let (head_end, tail_start, head_cost, tail_cost, short_is_base) = [
+        (SHORT, 1, 300, 300, true),  // base's last line
+        (SHORT, 1, 300, 300, false), // side's last line
+        (4_000, 0, 350, 300, false), // side's first line
+        (4_000, 0, 350, 300, true),  // base's first line
+    ][case as usize];
     let short: Vec<Vec<u8>> = (0..SHORT)
         .map(|i| format!("line {i}").into_bytes())
         .collect();
-    let kept = |range: std::ops::Range<usize>, gap: &dyn Fn(usize) -> bool| -> Vec<Vec<u8>> {
-        range
-            .filter(|&i| !gap(i))
-            .map(|i| short[i].clone())
-            .collect()
-    };
-    let head = kept(0..head_end, &|i| i % 10 == 0 && i < 10 * head_cost);
-    let tail = kept(tail_start..SHORT, &|i| {
-        let from_bottom = SHORT - 1 - i;
-        from_bottom % 10 == 0 && from_bottom < 10 * tail_cost
-    });
+    let gap_from_top = |i: usize| i % 10 == 0 && i < 10 * head_cost;
+    let gap_from_bottom = |i: usize| (SHORT - 1 - i) % 10 == 0 && SHORT - 1 - i < 10 * tail_cost;
+    let head: Vec<Vec<u8>> = (0..head_end)
+        .filter(|&i| !gap_from_top(i))
+        .map(|i| short[i].clone())
+        .collect();
+    let tail: Vec<Vec<u8>> = (tail_start..SHORT)
+        .filter(|&i| !gap_from_bottom(i))
+        .map(|i| short[i].clone())
+        .collect();
     let filler: Vec<Vec<u8>> = (0..BOTH - SHORT - head.len() - tail.len())
         .map(|i| short[(SHORT / 2 + i * STRIDE) % SHORT].clone())
         .collect();
@@ -1043,7 +1045,7 @@ fn edge_pair(case: u64) -> (Vec<u8>, Vec<u8>) {
         "filler extends tail's run"
     );
     let long = [head, filler, tail].concat();
-    if matches!(case, 0 | 3) {
+    if short_is_base {
         ends_apart(&short, &long)
     } else {
         ends_apart(&long, &short)
