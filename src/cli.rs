@@ -236,7 +236,10 @@ fn run_upgrade(
     allow_dirty: bool,
     format: Format,
 ) -> Result<i32, Error> {
-    let done = upgrade::upgrade(path, dry_run, allow_dirty)?;
+    let mut say = |line: &str| {
+        let _ = writeln!(anstream::stderr(), "{line}");
+    };
+    let done = upgrade::upgrade(path, dry_run, allow_dirty, &mut say)?;
     let text = match (format, dry_run) {
         (Format::Json, _) => report::json(
             &done.plan,

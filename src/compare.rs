@@ -195,6 +195,16 @@ impl Plan {
             .count()
     }
 
+    /// Forgets the beside file of the conflict at `path`: it could not be
+    /// written, and no report may name a file that is not there.
+    pub fn drop_beside(&mut self, path: &str) {
+        for entry in self.entries.iter_mut().filter(|e| e.path == path) {
+            if let Outcome::Conflict(conflict) = &mut entry.outcome {
+                conflict.beside = None;
+            }
+        }
+    }
+
     /// Keeps only what can be taken without a decision (`diff --safe-only`).
     pub fn keep_safe_only(&mut self) {
         self.entries.retain(Entry::is_safe);
@@ -446,15 +456,29 @@ pub fn looks_binary(bytes: &[u8]) -> bool {
     bytes.contains(&0) || std::str::from_utf8(bytes).is_err()
 }
 
-/// Whether a file still holds the markers an upgrade wrote: a line starting
-/// `<<<<<<< ` and a later one starting `>>>>>>> `.
+/// Whether a file still holds a conflict block exactly as an upgrade writes
+/// it: `<<<<<<< yours`, then `=======`, then `>>>>>>> quickscale ...`, in that
+/// order (with the `|||||||` base section between, as upgrade writes them).
+/// Marker-like lines of the file's own (a docstring about conflicts, git's
+/// `<<<<<<< HEAD`) are not an upgrade's, so they never make a file unresolved.
 pub fn has_conflict_markers(bytes: &[u8]) -> bool {
-    let mut opened = false;
+    // What each marker line starts with, in the order a block has them.
+    const BLOCK: [&[u8]; 3] = [b"<<<<<<< yours", b"=======", b">>>>>>> quickscale "];
+    let mut next = 0;
     for line in bytes.split(|b| *b == b'\n') {
-        if line.starts_with(b"<<<<<<< ") {
-            opened = true;
-        } else if opened && line.starts_with(b">>>>>>> ") {
-            return true;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let matches = match next {
+            0 => line == BLOCK[0],
+            1 => line == BLOCK[1],
+            _ => line.starts_with(BLOCK[2]),
+        };
+        if matches {
+            next += 1;
+            if next == BLOCK.len() {
+                return true;
+            }
+        } else if next > 0 && line == BLOCK[0] {
+            next = 1; // A new block opened before the last one closed.
         }
     }
     false
@@ -1052,5 +1076,15 @@ mod tests {
         ));
         assert!(!has_conflict_markers(b"<<<<<<< yours\nonly the opening\n"));
         assert!(!has_conflict_markers(b">>>>>>> first\n<<<<<<< then\n"));
+        assert!(has_conflict_markers(
+            b"<<<<<<< yours\r\na\r\n||||||| quickscale 0.1.0\r\no\r\n=======\r\nb\r\n>>>>>>> quickscale 0.2.0\r\n"
+        ));
+        // A file's own marker-like lines are not an upgrade's conflict.
+        assert!(!has_conflict_markers(
+            b"\"\"\"Resolve:\n<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> branch\n\"\"\"\n"
+        ));
+        assert!(!has_conflict_markers(
+            b"<<<<<<< yours\nno middle\n>>>>>>> quickscale 0.2.0\n"
+        ));
     }
 }

@@ -11,6 +11,7 @@ use crate::sources;
 /// out (so the report never calls a filtered plan up to date).
 pub fn diff(dir: &Path, name: Option<&str>, safe_only: bool) -> Result<(Plan, usize)> {
     let manifest = sources::open(dir)?;
+    crate::journal::refuse_while_unfinished(dir)?;
     let mut plan = sources::gather(dir, manifest, name)?.plan();
     let total = plan.entries.iter().filter(|e| e.to_take()).count();
     if safe_only {

@@ -91,7 +91,7 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
             signal,
             format!(
                 "{} arrived as init finished; the project in '{}' is complete",
-                signal_name(signal),
+                interrupt::signal_name(signal),
                 path.display()
             ),
         ));
@@ -277,18 +277,10 @@ fn stop_if_interrupted(catch: &Catch, target: &Path) -> Result<()> {
             signal,
             format!(
                 "{} arrived before init finished; nothing was created at '{}'",
-                signal_name(signal),
+                interrupt::signal_name(signal),
                 target.display()
             ),
         )),
-    }
-}
-
-fn signal_name(signal: i32) -> &'static str {
-    match signal {
-        libc::SIGINT => "an interrupt (SIGINT)",
-        libc::SIGTERM => "SIGTERM",
-        _ => "a signal",
     }
 }
 

@@ -117,3 +117,12 @@ pub fn die(signal: i32) -> ! {
     }
     std::process::exit(128 + signal)
 }
+
+/// How messages name a signal: `an interrupt (SIGINT)`.
+pub fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        libc::SIGINT => "an interrupt (SIGINT)",
+        libc::SIGTERM => "SIGTERM",
+        _ => "a signal",
+    }
+}

@@ -18,6 +18,8 @@ pub mod error;
 pub mod git;
 pub mod init;
 pub mod interrupt;
+pub mod journal;
+pub mod lock;
 pub mod manifest;
 pub mod merge;
 pub mod names;

@@ -167,7 +167,12 @@ fn plural(count: usize) -> &'static str {
 
 /// What a conflict is and what to do about it, in a few words.
 pub fn conflict_detail(entry: &Entry, conflict: &Conflict) -> String {
-    let beside = || shown(&beside_path(&entry.path));
+    // Where the starter's version went: beside the file, unless nothing
+    // could be written there (then the report says so, and names no file).
+    let beside = || match conflict.beside {
+        Some(_) => shown(&beside_path(&entry.path)),
+        None => "no file (it could not be written beside it)".to_owned(),
+    };
     match &conflict.reason {
         Reason::Lines(count) => format!(
             "{count} conflicting hunk{}: edit the file and remove the markers",

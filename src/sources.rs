@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::compare::{self, has_conflict_markers, Base, Content, PathSources, Plan, Yours};
 use crate::env_file;
-use crate::error::{Error, Result};
+use crate::error::{escape_controls, Error, Result};
 use crate::manifest::{self, content_hash, Manifest, QUICKSCALE_VERSION};
 use crate::merge::Labels;
 use crate::names;
@@ -31,6 +31,9 @@ pub struct Sources {
     /// Variables the manifest lacked (added to the starter since), derived
     /// from the project name as init would.
     pub new_variables: Vec<&'static str>,
+    /// What the manifest claimed that the exact base render contradicts, one
+    /// line each: reported, and never acted on.
+    pub notes: Vec<String>,
 }
 
 impl Sources {
@@ -118,22 +121,45 @@ pub fn gather(dir: &Path, manifest: Option<Manifest>, name: Option<&str>) -> Res
     let theirs = render::render(&starter::HEAD, &values);
 
     let mut paths: BTreeSet<&str> = theirs.iter().map(|f| f.path.as_str()).collect();
-    if let Some(manifest) = &manifest {
-        paths.extend(manifest.files.iter().map(|(path, _)| path.as_str()));
+    let mut notes = Vec::new();
+    match (&manifest, &base_files) {
+        // The exact base render is the authority: a path it lacks is none of
+        // the starter's business, whatever the manifest lists.
+        (Some(manifest), Some(files)) => {
+            paths.extend(files.iter().map(|f| f.path.as_str()));
+            notes.extend(contradictions(manifest, files));
+        }
+        // Without the base, the manifest is all there is, but it never
+        // reaches into git's own files.
+        (Some(manifest), None) => {
+            for (path, _) in &manifest.files {
+                if is_inside_git(path) {
+                    notes.push(format!(
+                        "{} lists '{}', inside .git: quickscale never touches git's own files.",
+                        manifest::FILE_NAME,
+                        escape_controls(path)
+                    ));
+                } else {
+                    paths.insert(path);
+                }
+            }
+        }
+        (None, _) => {}
     }
     // Per-project files are never compared, whatever a manifest lists: the
     // secrets in .env must never reach a report.
     paths.retain(|path| !is_per_project(path));
-    if let Some(files) = &base_files {
-        paths.extend(files.iter().map(|f| f.path.as_str()));
-    }
+    let unmerged = unmerged_in_git(dir, manifest.as_ref());
     let mut sources = Vec::with_capacity(paths.len());
     for path in paths {
         let yours = project::inspect(dir, path)?;
         let theirs_file = find(&theirs, path);
+        // Left by the last upgrade, and not resolved: still unmerged in git's
+        // index, or still holding the very blocks the upgrade wrote.
         let unresolved = manifest.as_ref().is_some_and(|m| {
             m.conflicts.iter().any(|c| c == path)
-                && matches!(&yours, Yours::File(c) if has_conflict_markers(&c.bytes))
+                && (unmerged.iter().any(|u| u == path)
+                    || matches!(&yours, Yours::File(c) if has_conflict_markers(&c.bytes)))
         });
         sources.push(PathSources {
             path: path.to_owned(),
@@ -153,7 +179,51 @@ pub fn gather(dir: &Path, manifest: Option<Manifest>, name: Option<&str>) -> Res
         theirs,
         paths: sources,
         new_variables,
+        notes,
     })
+}
+
+/// Manifest entries the exact base render contradicts: a path it does not
+/// contain, or a hash that is not its file's.
+fn contradictions(manifest: &Manifest, files: &[RenderedFile]) -> Vec<String> {
+    manifest
+        .files
+        .iter()
+        .filter(|(path, _)| !is_per_project(path))
+        .filter_map(|(path, hash)| {
+            let shown = escape_controls(path);
+            match find(files, path) {
+                None => Some(format!(
+                    "{} lists '{shown}', which the project's base starter does not have: left \
+                     alone as yours.",
+                    manifest::FILE_NAME
+                )),
+                Some(file) if content_hash(&file.bytes) != *hash => Some(format!(
+                    "{} records a hash for '{shown}' that the project's base starter does not \
+                     give: compared against the base starter itself.",
+                    manifest::FILE_NAME
+                )),
+                Some(_) => None,
+            }
+        })
+        .collect()
+}
+
+fn is_inside_git(path: &str) -> bool {
+    path.split('/').any(|part| part == ".git")
+}
+
+/// The paths the last upgrade left in conflict that git's index still holds
+/// as unmerged. Asked only when there are such paths; a git that cannot
+/// answer leaves the markers to decide.
+fn unmerged_in_git(dir: &Path, manifest: Option<&Manifest>) -> Vec<String> {
+    let Some(manifest) = manifest.filter(|m| !m.conflicts.is_empty()) else {
+        return Vec::new();
+    };
+    match crate::git::repo(dir) {
+        Ok(Some(repo)) => repo.unmerged(&manifest.conflicts).unwrap_or_default(),
+        _ => Vec::new(),
+    }
 }
 
 /// `.env` and the manifest belong to the project alone.
@@ -175,21 +245,23 @@ fn content_of(file: &RenderedFile) -> Content {
     }
 }
 
-/// The base of one path. The re-rendered base is trusted only where it
-/// matches what the manifest says init wrote; elsewhere the manifest's hash
-/// is all there is.
+/// The base of one path. Where the history has the project's starter, its
+/// exact re-render is the base, whatever the manifest's hashes say (a
+/// manifest is a file anyone can edit); elsewhere the manifest's hash is all
+/// there is.
 fn base_of(path: &str, manifest: Option<&Manifest>, base_files: Option<&[RenderedFile]>) -> Base {
     let Some(manifest) = manifest else {
         return Base::Unknown;
     };
-    let recorded = manifest.file_hash(path);
-    match (base_files.and_then(|files| find(files, path)), recorded) {
-        (Some(file), Some(hash)) if content_hash(&file.bytes) != hash => {
-            Base::Hash(hash.to_owned())
-        }
-        (Some(file), _) => Base::File(content_of(file)),
-        (None, Some(hash)) => Base::Hash(hash.to_owned()),
-        (None, None) => Base::Absent,
+    match base_files {
+        Some(files) => match find(files, path) {
+            Some(file) => Base::File(content_of(file)),
+            None => Base::Absent,
+        },
+        None => match manifest.file_hash(path) {
+            Some(hash) => Base::Hash(hash.to_owned()),
+            None => Base::Absent,
+        },
     }
 }
 
