@@ -373,7 +373,15 @@ fn decide(source: &PathSources, binary: bool, labels: &Labels<'_>) -> Option<Out
         Base::Unknown => return Some(Outcome::Unknown),
         Base::Hash(hash) => {
             return Some(if *hash == content_hash(&yours.bytes) {
-                Outcome::Take(Take::Write(theirs.clone()))
+                // The hash says nothing of the base's mode, so an execute bit
+                // you set is yours, and stays.
+                if theirs.bytes == yours.bytes {
+                    return None;
+                }
+                Outcome::Take(Take::Write(Content {
+                    bytes: theirs.bytes.clone(),
+                    executable: yours.executable,
+                }))
             } else if *hash == content_hash(&theirs.bytes) {
                 Outcome::Keep
             } else {
@@ -925,6 +933,27 @@ mod tests {
                 "{base:?}"
             );
         }
+    }
+
+    #[test]
+    fn without_the_base_an_execute_bit_you_set_stays() {
+        let hash = || Base::Hash(content_hash(b"a\n"));
+        let mine = Content {
+            bytes: b"a\n".to_vec(),
+            executable: true,
+        };
+        assert_eq!(
+            outcome(hash(), Yours::File(mine.clone()), Some(text("b\n"))),
+            Some(Outcome::Take(Take::Write(Content {
+                bytes: b"b\n".to_vec(),
+                executable: true,
+            })))
+        );
+        assert_eq!(
+            outcome(hash(), Yours::File(mine), Some(text("a\n"))),
+            None,
+            "only the mode differs, and the mode is yours"
+        );
     }
 
     #[test]
