@@ -21,6 +21,7 @@ pub mod interrupt;
 pub mod manifest;
 pub mod merge;
 pub mod names;
+pub mod patch_target;
 pub mod project;
 pub mod release_notes;
 pub mod render;

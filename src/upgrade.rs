@@ -33,16 +33,9 @@ impl Upgrade {
 }
 
 pub fn upgrade(dir: &Path, dry_run: bool, allow_dirty: bool) -> Result<Upgrade> {
-    let manifest = sources::open(dir)?.ok_or_else(|| {
-        Error::new(format!(
-            "'{}' has no {}, so upgrade cannot tell your changes from the starter's; restore it \
-             from version control (git checkout -- {}), or preview by hand with \
-             `quickscale diff --name <project name>`",
-            dir.display(),
-            manifest::FILE_NAME,
-            manifest::FILE_NAME
-        ))
-    })?;
+    let (root, manifest) = sources::open(dir, None, sources::Command::Upgrade)?;
+    let dir = root.as_path();
+    let manifest = manifest.expect("open returns a manifest when no name is given");
     let mut sources = sources::gather(dir, Some(manifest), None)?;
     let plan = sources.plan();
     let from = sources.base_label();
@@ -56,14 +49,21 @@ pub fn upgrade(dir: &Path, dry_run: bool, allow_dirty: bool) -> Result<Upgrade> 
         .iter()
         .map(|var| {
             format!(
-                "Recorded the new variable {var} in {}, derived from the project name.",
+                "{} the new variable {var} in {}, derived from the project name.",
+                if dry_run { "Would record" } else { "Recorded" },
                 manifest::FILE_NAME
             )
         })
         .collect();
     if !env_keys.is_empty() {
+        // --dry-run writes nothing, and says so in every line.
         notes.push(format!(
-            "Generated {} in {}, as init would.",
+            "{} {} in {}, as init would.",
+            if dry_run {
+                "Would generate"
+            } else {
+                "Generated"
+            },
             env_keys.join(", "),
             env_file::FILE
         ));
