@@ -100,11 +100,13 @@ pub fn open(
 ) -> Result<(PathBuf, Option<Manifest>)> {
     match fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => {}
-        Ok(_) => return Err(Error::new(format!(
+        Ok(_) => {
+            return Err(Error::new(format!(
             "'{}' is not a directory; give the project's directory, e.g. `quickscale {} ./myapp`",
             dir.display(),
             command.name()
-        ))),
+        )))
+        }
         Err(e) => return Err(Error::io("open", dir, &e)),
     }
     let (root, stop) = find_root(dir)?;
