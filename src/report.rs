@@ -86,10 +86,8 @@ pub fn summary(plan: &Plan, hidden: usize) -> String {
         // Said as `upgrade` says it: these are the owner's to resolve.
         unresolved_headline(plan)
     } else {
-        format!(
-            "{name}: {to_take} file{} to take from {theirs}",
-            plural(to_take)
-        )
+        let new = new_to_take(&plan.entries);
+        format!("{name}: {new} file{} to take from {theirs}", plural(new))
     };
     out.push_str(&made_with(plan));
     if hidden > 0 {
@@ -124,6 +122,16 @@ pub fn summary(plan: &Plan, hidden: usize) -> String {
         out.push_str(RESOLVE_THEN_COMMIT);
     }
     out
+}
+
+/// How many entries have something new to take: the last upgrade's
+/// unresolved conflicts are listed, but are the owner's to resolve, not files
+/// to take (`diff`'s views and `upgrade` count them apart alike).
+fn new_to_take<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> usize {
+    entries
+        .into_iter()
+        .filter(|e| e.to_take() && !e.is_unresolved())
+        .count()
 }
 
 /// How `diff` and `upgrade` both open when only the last upgrade's
@@ -304,13 +312,21 @@ pub fn stat(plan: &Plan, hidden: usize) -> String {
             entry.outcome_key()
         ));
     }
-    let files = entries.len();
+    let files = new_to_take(entries.iter().copied());
+    let unresolved = entries.len() - files;
     out.push_str(&format!(
         " {files} file{} to take, {insertions} insertion{}(+), {deletions} deletion{}(-)\n",
         plural(files),
         plural(insertions),
         plural(deletions),
     ));
+    if unresolved > 0 {
+        out.push_str(&format!(
+            " {unresolved} file{} still hold{} the last upgrade's conflict markers\n",
+            plural(unresolved),
+            if unresolved == 1 { "s" } else { "" }
+        ));
+    }
     if hidden > 0 {
         out.push_str(&safe_only_left_out(hidden));
     }
@@ -1015,7 +1031,7 @@ mod tests {
         );
     }
 
-    const SUMMARY: &str = r#"acme "x": 17 files to take from the starter of quickscale {V} (project on the 0.1.0 starter).
+    const SUMMARY: &str = r#"acme "x": 16 files to take from the starter of quickscale {V} (project on the 0.1.0 starter).
 --safe-only leaves out 1 file that needs a decision; `quickscale diff` lists them.
 
 Changed in the starter, untouched by you (upgrade takes them):
@@ -1090,7 +1106,8 @@ uv.lock
  logo.png | take     binary
  run.sh   | take     +0 -0 (mode)
  uv.lock  | conflict -
- 17 files to take, 10 insertions(+), 2 deletions(-)
+ 16 files to take, 10 insertions(+), 2 deletions(-)
+ 1 file still holds the last upgrade's conflict markers
 "#;
 
     const PATCH: &str = r#"diff --git a/a.txt b/a.txt

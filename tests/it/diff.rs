@@ -663,6 +663,12 @@ fn safe_only_agrees_with_plain_diff_in_every_format() {
     assert_eq!(quickscale(&root, &["upgrade"]).status.code(), Some(1));
     assert_eq!(exit_codes(&[]), vec![Some(1); 5]);
     assert_eq!(exit_codes(&["--safe-only"]), vec![Some(1); 5]);
+    assert_eq!(
+        stdout(&quickscale(&root, &["diff", "--stat"])),
+        " config/urls.py | conflict -\n 0 files to take, 0 insertions(+), 0 deletions(-)\n \
+         1 file still holds the last upgrade's conflict markers\n",
+        "the conflict is listed, not counted as a file to take"
+    );
     let left =
         "--safe-only leaves out 1 file that needs a decision; `quickscale diff` lists them.\n";
     let run = |view: &[&str]| {
