@@ -98,6 +98,21 @@ pub fn open(
     name: Option<&str>,
     command: Command,
 ) -> Result<(PathBuf, Option<Manifest>)> {
+    match locate(dir, command)? {
+        Ok((root, manifest)) => Ok((root, Some(manifest))),
+        Err(_) if name.is_some() => Ok((dir.to_owned(), None)),
+        Err(missing) => Err(missing),
+    }
+}
+
+/// [`open`] for a command that needs the manifest (`upgrade`).
+pub fn open_with_manifest(dir: &Path, command: Command) -> Result<(PathBuf, Manifest)> {
+    locate(dir, command)?
+}
+
+/// The project's root and manifest; the inner error says why there is no
+/// manifest to be found, the outer one is any other failure.
+fn locate(dir: &Path, command: Command) -> Result<Result<(PathBuf, Manifest)>> {
     match fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => {}
         Ok(_) => {
@@ -110,14 +125,15 @@ pub fn open(
         Err(e) => return Err(Error::io("open", dir, &e)),
     }
     let (root, stop) = find_root(dir)?;
-    if let Some(root) = root {
-        let manifest = project::read_manifest(&root)?;
-        return Ok((root, manifest));
-    }
-    if name.is_some() {
-        return Ok((dir.to_owned(), None));
-    }
-    Err(no_manifest(dir, &stop, command))
+    let manifest = match &root {
+        Some(root) => project::read_manifest(root)?,
+        None => None,
+    };
+    Ok(match (root, manifest) {
+        (Some(root), Some(manifest)) => Ok((root, manifest)),
+        // Not found, or gone since the walk saw it.
+        _ => Err(no_manifest(dir, &stop, command)),
+    })
 }
 
 /// The nearest of `dir` and its parents holding the manifest (`dir` as

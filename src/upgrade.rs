@@ -33,9 +33,8 @@ impl Upgrade {
 }
 
 pub fn upgrade(dir: &Path, dry_run: bool, allow_dirty: bool) -> Result<Upgrade> {
-    let (root, manifest) = sources::open(dir, None, sources::Command::Upgrade)?;
+    let (root, manifest) = sources::open_with_manifest(dir, sources::Command::Upgrade)?;
     let dir = root.as_path();
-    let manifest = manifest.expect("open returns a manifest when no name is given");
     let mut sources = sources::gather(dir, Some(manifest), None)?;
     let plan = sources.plan();
     let from = sources.base_label();
