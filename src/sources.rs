@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use crate::compare::{self, has_conflict_markers, Base, Content, PathSources, Plan, Yours};
 use crate::env_file;
@@ -136,25 +136,33 @@ fn locate(dir: &Path, command: Command) -> Result<Result<(PathBuf, Manifest)>> {
     })
 }
 
-/// The nearest of `dir` and its parents holding the manifest (`dir` as
-/// given when it is `dir` itself), and where the walk stopped.
+/// The nearest of `dir` and its parents holding the manifest, and where the
+/// walk stopped. The root is named as the user can use it: `dir` as given
+/// when the manifest is there, `..` or `../..` above the current directory,
+/// else its absolute path.
 fn find_root(dir: &Path) -> Result<(Option<PathBuf>, PathBuf)> {
     let holds = |at: &Path, name: &str| fs::symlink_metadata(at.join(name)).is_ok();
-    if holds(dir, manifest::FILE_NAME) {
-        return Ok((Some(dir.to_owned()), dir.to_owned()));
-    }
+    let is_current = dir.components().all(|c| c == Component::CurDir);
     // Parents are walked on the physical path, as git walks them.
     let absolute = fs::canonicalize(dir).map_err(|e| Error::io("open", dir, &e))?;
     let mut at = absolute.as_path();
-    loop {
+    for up in 0.. {
         if holds(at, manifest::FILE_NAME) {
-            return Ok((Some(at.to_owned()), at.to_owned()));
+            let shown = if up == 0 {
+                dir.to_owned()
+            } else if is_current {
+                (0..up).map(|_| Component::ParentDir).collect()
+            } else {
+                at.to_owned()
+            };
+            return Ok((Some(shown), at.to_owned()));
         }
         match at.parent() {
             Some(parent) if !holds(at, ".git") => at = parent,
-            _ => return Ok((None, at.to_owned())),
+            _ => break,
         }
     }
+    Ok((None, at.to_owned()))
 }
 
 /// Why there is no project to compare at `dir`, and what can help.

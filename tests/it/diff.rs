@@ -895,4 +895,18 @@ fn a_patch_inside_an_outer_repository_says_how_to_apply_it() {
         "{}",
         stderr(&output)
     );
+    // From a subdirectory of it, git would skip the paths outside the
+    // subdirectory: the note runs git in the project.
+    let below = root.join("acme/core");
+    let output = quickscale(&below, &["diff", "--patch", "--safe-only"]);
+    assert_eq!(
+        fs::read(&patch_file).unwrap(),
+        output.stdout,
+        "the same patch"
+    );
+    assert_eq!(suggested_command(&stderr(&output)), "git -C ../.. apply");
+    apply(&below, &suggested_command(&stderr(&output)));
+    let mut applied = snapshot(&root);
+    applied.retain(|path, _| !path.starts_with(".git"));
+    assert_eq!(applied, by_note_in_project);
 }
