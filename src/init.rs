@@ -26,8 +26,11 @@ pub struct Created {
     pub names: ProjectNames,
     /// Starter files written, not counting `.env` and the manifest.
     pub file_count: usize,
-    /// Whether the target directory existed (empty) before: no `cd` needed for `.`.
-    pub into_existing: bool,
+    /// Whether the project is the current directory (`init .`): no `cd` then.
+    pub is_current_dir: bool,
+    /// Whether the project directory holds `.git` (`git init && quickscale
+    /// init .`): no `git init` then.
+    pub has_git: bool,
     /// Staging directories of other inits found beside the new project: left
     /// by a `kill -9`, or by an init still running.
     pub leftovers: Vec<PathBuf>,
@@ -62,7 +65,7 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
         Target::New { parent } => leftover_staging(parent).unwrap_or_default(),
         Target::Existing => Vec::new(),
     };
-    let into_existing = match target {
+    match target {
         Target::New { parent } => {
             let staging = staging_dir(&parent)?;
             let project = staging.path().join("project");
@@ -72,7 +75,6 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
                 stop_if_interrupted(&catch, path)?;
                 fs::rename(&project, path).map_err(|e| Error::io("create", path, &e))
             })?;
-            false
         }
         Target::Existing => {
             let staging = staging_dir(path)?;
@@ -83,9 +85,8 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
                 stop_if_interrupted(&catch, path)?;
                 move_entries(staging.path(), path)
             })?;
-            true
         }
-    };
+    }
     if let Some(signal) = catch.received() {
         return Err(Error::interrupted(
             signal,
@@ -96,13 +97,29 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
             ),
         ));
     }
+    let same = |a: &Path, b: &Path| matches!((fs::canonicalize(a), fs::canonicalize(b)), (Ok(a), Ok(b)) if a == b);
     Ok(Created {
-        root: path.to_owned(),
+        root: clean_path(path),
         names,
         file_count: files.len(),
-        into_existing,
+        is_current_dir: same(path, Path::new(".")),
+        has_git: fs::symlink_metadata(path.join(".git")).is_ok(),
         leftovers,
     })
+}
+
+/// `path` as the summary prints it: no trailing slash, no `.` components
+/// (`./e5/` is `e5`), `.` for the current directory.
+fn clean_path(path: &Path) -> PathBuf {
+    let clean: PathBuf = path
+        .components()
+        .filter(|part| !matches!(part, std::path::Component::CurDir))
+        .collect();
+    if clean.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        clean
+    }
 }
 
 /// Where staging directories go, and how init recognises one left behind.
@@ -321,12 +338,16 @@ pub fn summary(created: &Created) -> String {
         created.file_count,
         manifest::FILE_NAME
     );
-    if !created.into_existing {
+    if !created.is_current_dir {
         out.push_str(&format!("  cd {}\n", created.root.display()));
     }
+    if !created.has_git {
+        out.push_str(
+            "  git init                                 # pre-commit's hooks need a repository\n",
+        );
+    }
     out.push_str(
-        "  git init                                 # pre-commit's hooks need a repository\n\
-         \x20 uv sync                                  # .venv with the locked dependencies\n\
+        "  uv sync                                  # .venv with the locked dependencies\n\
          \x20 uv run pre-commit install\n\
          \x20 uv run python manage.py migrate\n\
          \x20 uv run python manage.py createsuperuser\n\

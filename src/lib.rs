@@ -6,8 +6,9 @@
 //! validates project names; `init` writes a project atomically, with
 //! `interrupt` turning SIGINT/SIGTERM into a clean stop; `manifest`
 //! records what init wrote; `diff` compares a project with the starter and
-//! `report` shows the result; `merge` is the three-way line merge (git's
-//! diff3 semantics) that upgrades use; `error` is the single error type.
+//! `report` shows the result (`patch_target` says where a patch applies);
+//! `merge` is the three-way line merge (git's diff3 semantics) that upgrades
+//! use; `error` is the single error type.
 
 pub mod apply;
 pub mod cli;
@@ -23,6 +24,7 @@ pub mod lock;
 pub mod manifest;
 pub mod merge;
 pub mod names;
+pub mod patch_target;
 pub mod project;
 pub mod release_notes;
 pub mod render;

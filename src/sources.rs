@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use crate::compare::{self, has_conflict_markers, Base, Content, PathSources, Plan, Yours};
 use crate::env_file;
@@ -70,20 +70,154 @@ impl Sources {
     }
 }
 
-/// The manifest of the project in `dir`, after checking that `dir` is a
-/// directory; None when the project has none.
-pub fn open(dir: &Path) -> Result<Option<Manifest>> {
+/// Which command is looking for the project, for the advice its errors give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Diff,
+    Upgrade,
+}
+
+impl Command {
+    fn name(self) -> &'static str {
+        match self {
+            Command::Diff => "diff",
+            Command::Upgrade => "upgrade",
+        }
+    }
+}
+
+/// The project `dir` is in, found as git finds its top level: `dir` itself
+/// or the nearest directory above it that holds the manifest. The walk stops
+/// at a directory holding `.git` (a repository's top level: a project never
+/// spans repositories) and at the filesystem root. Returns the project's root
+/// (`dir` as given when the manifest is there) and its manifest.
+///
+/// Without a manifest anywhere, `dir` itself is compared when `name` is
+/// given (`diff --name`); otherwise the error says whether `dir` is a project
+/// that lost its manifest or no project at all, with only the advice that can
+/// help.
+pub fn open(
+    dir: &Path,
+    name: Option<&str>,
+    command: Command,
+) -> Result<(PathBuf, Option<Manifest>)> {
+    match locate(dir, command)? {
+        Ok((root, manifest)) => Ok((root, Some(manifest))),
+        Err(_) if name.is_some() => Ok((dir.to_owned(), None)),
+        Err(missing) => Err(missing),
+    }
+}
+
+/// [`open`] for a command that needs the manifest (`upgrade`).
+pub fn open_with_manifest(dir: &Path, command: Command) -> Result<(PathBuf, Manifest)> {
+    locate(dir, command)?
+}
+
+/// The project's root and manifest; the inner error says why there is no
+/// manifest to be found, the outer one is any other failure.
+fn locate(dir: &Path, command: Command) -> Result<Result<(PathBuf, Manifest)>> {
     match fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => {}
         Ok(_) => {
             return Err(Error::new(format!(
-            "'{}' is not a directory; give the project's directory, e.g. `quickscale diff ./myapp`",
-            dir.display()
+            "'{}' is not a directory; give the project's directory, e.g. `quickscale {} ./myapp`",
+            dir.display(),
+            command.name()
         )))
         }
         Err(e) => return Err(Error::io("open", dir, &e)),
     }
-    project::read_manifest(dir)
+    let (root, stop) = find_root(dir)?;
+    let manifest = match &root {
+        Some(root) => project::read_manifest(root)?,
+        None => None,
+    };
+    Ok(match (root, manifest) {
+        (Some(root), Some(manifest)) => Ok((root, manifest)),
+        // Not found, or gone since the walk saw it.
+        _ => Err(no_manifest(dir, &stop, command)),
+    })
+}
+
+/// The nearest of `dir` and its parents holding the manifest, and where the
+/// walk stopped. The root is named as the user can use it: `dir` as given
+/// when the manifest is there, `..` or `../..` above the current directory,
+/// else its absolute path.
+fn find_root(dir: &Path) -> Result<(Option<PathBuf>, PathBuf)> {
+    let holds = |at: &Path, name: &str| fs::symlink_metadata(at.join(name)).is_ok();
+    let is_current = dir.components().all(|c| c == Component::CurDir);
+    // Parents are walked on the physical path, as git walks them.
+    let absolute = fs::canonicalize(dir).map_err(|e| Error::io("open", dir, &e))?;
+    let mut at = absolute.as_path();
+    for up in 0.. {
+        if holds(at, manifest::FILE_NAME) {
+            let shown = if up == 0 {
+                dir.to_owned()
+            } else if is_current {
+                (0..up).map(|_| Component::ParentDir).collect()
+            } else {
+                at.to_owned()
+            };
+            return Ok((Some(shown), at.to_owned()));
+        }
+        match at.parent() {
+            Some(parent) if !holds(at, ".git") => at = parent,
+            _ => break,
+        }
+    }
+    Ok((None, at.to_owned()))
+}
+
+/// Why there is no project to compare at `dir`, and what can help.
+fn no_manifest(dir: &Path, stop: &Path, command: Command) -> Error {
+    // A Django project (manage.py at its top) that lost its manifest, or
+    // was made without one: restoring or naming it can help.
+    if fs::symlink_metadata(dir.join("manage.py")).is_ok() {
+        let restore = if git_tracks(dir, manifest::FILE_NAME) {
+            format!(
+                "restore it from version control (git checkout -- {}), or ",
+                manifest::FILE_NAME
+            )
+        } else {
+            String::new()
+        };
+        return Error::new(match command {
+            Command::Diff => format!(
+                "'{}' has no {} and no --name was given; {restore}pass --name <project name> to \
+                 compare without it",
+                dir.display(),
+                manifest::FILE_NAME
+            ),
+            Command::Upgrade => format!(
+                "'{}' has no {}, so upgrade cannot tell your changes from the starter's; \
+                 {restore}preview by hand with `quickscale diff --name <project name>`",
+                dir.display(),
+                manifest::FILE_NAME
+            ),
+        });
+    }
+    Error::new(format!(
+        "'{}' is not in a quickscale project: neither it nor a directory above it up to '{}' \
+         holds {}; run `quickscale {}` in the project's directory, or give it: \
+         `quickscale {} ./myapp`",
+        dir.display(),
+        stop.display(),
+        manifest::FILE_NAME,
+        command.name(),
+        command.name()
+    ))
+}
+
+/// Whether git tracks `rel` in the repository `dir` is in (so that `git
+/// checkout` can restore it); false without git or a repository.
+fn git_tracks(dir: &Path, rel: &str) -> bool {
+    std::process::Command::new("git")
+        .args(["ls-files", "--error-unmatch", "--", rel])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
 }
 
 /// Reads the project in `dir`, whose manifest [`open`] returned. Without a
@@ -96,8 +230,7 @@ pub fn gather(dir: &Path, manifest: Option<Manifest>, name: Option<&str>) -> Res
             if let Some(name) = name.filter(|n| n != &recorded) {
                 return Err(Error::new(format!(
                     "--name '{}' contradicts the manifest, which records '{}'; drop --name",
-                    name,
-                    recorded
+                    name, recorded
                 )));
             }
             (values, new_variables)
@@ -106,13 +239,7 @@ pub fn gather(dir: &Path, manifest: Option<Manifest>, name: Option<&str>) -> Res
             let names = names::project_names(name, &starter::top_level_modules())?;
             (Values::for_names(&names), Vec::new())
         }
-        (None, None) => {
-            return Err(Error::new(format!(
-                "'{}' has no {} and no --name was given; pass --name <project name> to compare without it",
-                dir.display(),
-                manifest::FILE_NAME
-            )))
-        }
+        (None, None) => return Err(no_manifest(dir, dir, Command::Diff)),
     };
     let base = manifest
         .as_ref()

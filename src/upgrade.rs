@@ -46,7 +46,8 @@ pub fn upgrade(
     // SIGINT and SIGTERM are recorded from here on and acted on at safe
     // points: before the commit, by rolling back; after it, by finishing.
     let catch = interrupt::catch();
-    let manifest = sources::open(dir)?;
+    let (root, manifest) = sources::open_with_manifest(dir, sources::Command::Upgrade)?;
+    let dir = root.as_path();
     if dry_run {
         journal::refuse_while_unfinished(dir)?;
         return plan_only(dir, manifest);
@@ -65,7 +66,7 @@ pub fn upgrade(
                 say(&format!("warning: {note}"));
             }
             // The manifest may have moved with the recovery.
-            sources::open(dir)?
+            sources::open_with_manifest(dir, sources::Command::Upgrade)?.1
         }
         None => manifest,
     };
@@ -79,7 +80,7 @@ pub fn upgrade(
         mut notes,
         env,
         sources,
-    } = prepare(dir, manifest)?;
+    } = prepare(dir, manifest, false)?;
     if !plan.has_new_changes() && env.is_none() {
         return Ok(Upgrade {
             plan,
@@ -166,8 +167,8 @@ struct Prepared {
     sources: Sources,
 }
 
-fn prepare(dir: &Path, manifest: Option<Manifest>) -> Result<Prepared> {
-    let manifest = manifest.ok_or_else(|| no_manifest(dir))?;
+/// `dry_run` only changes how the notes are worded: it writes nothing either way.
+fn prepare(dir: &Path, manifest: Manifest, dry_run: bool) -> Result<Prepared> {
     let mut sources = sources::gather(dir, Some(manifest), None)?;
     let plan = sources.plan();
     let from = sources.base_label();
@@ -179,15 +180,22 @@ fn prepare(dir: &Path, manifest: Option<Manifest>) -> Result<Prepared> {
         .iter()
         .map(|var| {
             format!(
-                "Recorded the new variable {var} in {}, derived from the project name.",
+                "{} the new variable {var} in {}, derived from the project name.",
+                if dry_run { "Would record" } else { "Recorded" },
                 manifest::FILE_NAME
             )
         })
         .collect();
     notes.extend(sources.notes.iter().cloned());
     if !env_keys.is_empty() {
+        // --dry-run writes nothing, and says so in every line.
         notes.push(format!(
-            "Generated {} in {}, as init would.",
+            "{} {} in {}, as init would.",
+            if dry_run {
+                "Would generate"
+            } else {
+                "Generated"
+            },
             env_keys.join(", "),
             env_file::FILE
         ));
@@ -212,25 +220,14 @@ fn prepare(dir: &Path, manifest: Option<Manifest>) -> Result<Prepared> {
 }
 
 /// `--dry-run`: the plan, nothing written, no lock taken.
-fn plan_only(dir: &Path, manifest: Option<Manifest>) -> Result<Upgrade> {
-    let prepared = prepare(dir, manifest)?;
+fn plan_only(dir: &Path, manifest: Manifest) -> Result<Upgrade> {
+    let prepared = prepare(dir, manifest, true)?;
     Ok(Upgrade {
         plan: prepared.plan,
         from: prepared.from,
         notes: prepared.notes,
         applied: false,
     })
-}
-
-fn no_manifest(dir: &Path) -> Error {
-    Error::new(format!(
-        "'{}' has no {}, so upgrade cannot tell your changes from the starter's; restore it \
-         from version control (git checkout -- {}), or preview by hand with \
-         `quickscale diff --name <project name>`",
-        dir.display(),
-        manifest::FILE_NAME,
-        manifest::FILE_NAME
-    ))
 }
 
 /// The manifest keeps its permission bits, as every file upgrade replaces.
