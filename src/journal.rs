@@ -107,11 +107,18 @@ pub fn stage(
 ) -> Result<Journal> {
     let dir = root.join(DIR);
     fs::create_dir(&dir).map_err(|e| Error::io("create", &dir, &e))?;
-    let staged = stage_into(root, &dir, ops, index, check);
-    if staged.is_err() {
+    stage_into(root, &dir, ops, index, check).map_err(|error| {
+        // Nothing in the project had changed yet: say so, unless a signal
+        // stopped us (its message says it already).
         let _ = remove_journal(root);
-    }
-    staged
+        match error.signal() {
+            Some(_) => error,
+            None => Error::new(format!(
+                "{}; the upgrade had changed nothing yet, and the project is as it was",
+                error.message()
+            )),
+        }
+    })
 }
 
 fn stage_into(

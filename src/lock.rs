@@ -72,12 +72,15 @@ pub fn acquire(dir: &Path) -> Result<(Lock, Option<u32>)> {
             _ => continue,
         }
         let stale = read_pid(&mut file);
+        // Held from here: a failure to record our pid removes the file again.
+        let mut lock = Lock { file, path };
         let mine = format!("{}\n", std::process::id());
-        file.set_len(0)
-            .and_then(|()| file.rewind())
-            .and_then(|()| file.write_all(mine.as_bytes()))
-            .map_err(|e| Error::io("write", &path, &e))?;
-        return Ok((Lock { file, path }, stale));
+        lock.file
+            .set_len(0)
+            .and_then(|()| lock.file.rewind())
+            .and_then(|()| lock.file.write_all(mine.as_bytes()))
+            .map_err(|e| Error::io("write", &lock.path, &e))?;
+        return Ok((lock, stale));
     }
     Err(Error::new(format!(
         "'{}' keeps changing under quickscale; stop whatever else is writing it, then run the \
@@ -129,8 +132,10 @@ impl Drop for Lock {
     fn drop(&mut self) {
         // Removed while still locked, so that nobody takes a file that is
         // about to disappear; a run that opened it meanwhile notices the
-        // change of file and retries.
-        let _ = fs::remove_file(&self.path);
-        let _ = &self.file;
+        // change of file and retries. Tried twice: a passing error must not
+        // leave the file behind.
+        if fs::remove_file(&self.path).is_err() {
+            let _ = fs::remove_file(&self.path);
+        }
     }
 }
