@@ -195,6 +195,13 @@ impl Plan {
             .count()
     }
 
+    /// Whether the owner deleted `path` and the upgrade leaves it deleted.
+    pub fn deleted_by_owner(&self, path: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.path == path && e.yours == Yours::Absent && e.written().is_none())
+    }
+
     /// Forgets the beside file of the conflict at `path`: it could not be
     /// written, and no report may name a file that is not there.
     pub fn drop_beside(&mut self, path: &str) {

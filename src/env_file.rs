@@ -23,10 +23,18 @@ pub fn new_file() -> Result<String> {
     Ok(out)
 }
 
+/// The generated keys only one starter file reads: a project whose owner
+/// deleted that file does not need them.
+pub const READ_ONLY_BY: &[(&str, &str)] = &[("POSTGRES_PASSWORD", "docker-compose.yml")];
+
 /// The lines to append to an existing `.env` so that it sets every generated
 /// key, and the keys they set. Keys already set, even to something else, are
-/// the owner's and stay as they are.
-pub fn missing(existing: &str) -> Result<(String, Vec<&'static str>)> {
+/// the owner's and stay as they are; so are keys only a file the owner
+/// deleted reads (`deleted(path)`).
+pub fn missing(
+    existing: &str,
+    deleted: impl Fn(&str) -> bool,
+) -> Result<(String, Vec<&'static str>)> {
     let set: Vec<&str> = existing
         .lines()
         .filter_map(|line| {
@@ -37,7 +45,15 @@ pub fn missing(existing: &str) -> Result<(String, Vec<&'static str>)> {
         .collect();
     let mut lines = String::new();
     let mut keys = Vec::new();
-    for key in GENERATED.iter().filter(|key| !set.contains(key)) {
+    let unneeded = |key: &str| {
+        READ_ONLY_BY
+            .iter()
+            .any(|(k, path)| *k == key && deleted(path))
+    };
+    for key in GENERATED
+        .iter()
+        .filter(|key| !set.contains(key) && !unneeded(key))
+    {
         if lines.is_empty() {
             if !existing.is_empty() && !existing.ends_with('\n') {
                 lines.push('\n');
@@ -100,33 +116,40 @@ mod tests {
         values.sort();
         values.dedup();
         assert_eq!(values.len(), GENERATED.len(), "each key gets its own value");
-        assert_eq!(missing(&text).unwrap(), (String::new(), vec![]));
+        assert_eq!(missing(&text, |_| false).unwrap(), (String::new(), vec![]));
     }
 
     #[test]
     fn only_missing_keys_are_added_and_existing_values_stay() {
         let all_set = "OTHER=1\nexport DJANGO_SECRET_KEY = mine\nPOSTGRES_PASSWORD=mine";
-        let (lines, keys) = missing(all_set).unwrap();
+        let (lines, keys) = missing(all_set, |_| false).unwrap();
         assert!(keys.is_empty() && lines.is_empty(), "{lines}");
-        let (lines, keys) = missing("DJANGO_SECRET_KEY=mine\n").unwrap();
+        let (lines, keys) = missing("DJANGO_SECRET_KEY=mine\n", |_| false).unwrap();
         assert_eq!(keys, vec!["POSTGRES_PASSWORD"]);
         assert!(!lines.contains("DJANGO_SECRET_KEY"), "{lines}");
         assert!(
             lines.starts_with("# Added by quickscale upgrade"),
             "a file that ends its last line needs no newline: {lines:?}"
         );
-        let (lines, keys) = missing("").unwrap();
+        let (lines, keys) = missing("", |_| false).unwrap();
         assert_eq!(keys, GENERATED.to_vec());
         assert!(
             lines.starts_with("# Added by quickscale upgrade"),
             "an empty file needs no newline: {lines:?}"
         );
-        let (lines, keys) = missing("OTHER=1").unwrap();
+        let (lines, keys) = missing("OTHER=1", |_| false).unwrap();
         assert_eq!(keys, GENERATED.to_vec());
         assert!(
             lines.starts_with("\n# Added by quickscale upgrade"),
             "{lines}"
         );
         assert!(lines.contains("\nDJANGO_SECRET_KEY="), "{lines}");
+        let (lines, keys) = missing("OTHER=1\n", |path| path == "docker-compose.yml").unwrap();
+        assert_eq!(
+            keys,
+            ["DJANGO_SECRET_KEY"],
+            "compose's password without compose"
+        );
+        assert!(!lines.contains("POSTGRES_PASSWORD"), "{lines}");
     }
 }

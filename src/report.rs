@@ -147,11 +147,18 @@ fn unresolved_headline(plan: &Plan) -> String {
 /// What to do about them, in both reports.
 const RESOLVE_THEN_COMMIT: &str = "Edit each file, remove the markers and commit.\n";
 
+/// The release notes `plan` crosses, less those about a file its owner deleted.
+fn crossed(plan: &Plan) -> Vec<(&'static str, Vec<&'static str>)> {
+    crate::release_notes::crossed(plan.from_version(), QUICKSCALE_VERSION, |path| {
+        plan.deleted_by_owner(path)
+    })
+}
+
 /// What the releases between the project's base and this quickscale need
 /// outside the files, or nothing.
 fn release_notes(plan: &Plan) -> String {
     let mut out = String::new();
-    for (version, notes) in crate::release_notes::crossed(plan.from_version(), QUICKSCALE_VERSION) {
+    for (version, notes) in crossed(plan) {
         out.push('\n');
         out.push_str(&paint(
             BOLD,
@@ -546,18 +553,17 @@ pub fn json(plan: &Plan, kind: JsonFor, notes: &[String]) -> String {
     ));
     let notes: Vec<String> = notes.iter().map(|n| quote(n)).collect();
     out.push_str(&format!("  \"notes\": [{}],\n", notes.join(", ")));
-    let crossed: Vec<String> =
-        crate::release_notes::crossed(plan.from_version(), QUICKSCALE_VERSION)
-            .into_iter()
-            .map(|(version, notes)| {
-                let notes: Vec<String> = notes.iter().map(|n| quote(n)).collect();
-                format!(
-                    "{{\"version\": {}, \"notes\": [{}]}}",
-                    quote(version),
-                    notes.join(", ")
-                )
-            })
-            .collect();
+    let crossed: Vec<String> = crossed(plan)
+        .into_iter()
+        .map(|(version, notes)| {
+            let notes: Vec<String> = notes.iter().map(|n| quote(n)).collect();
+            format!(
+                "{{\"version\": {}, \"notes\": [{}]}}",
+                quote(version),
+                notes.join(", ")
+            )
+        })
+        .collect();
     out.push_str(&format!("  \"release_notes\": [{}],\n", crossed.join(", ")));
     out.push_str("  \"files\": [");
     for (index, entry) in plan.entries.iter().enumerate() {
@@ -944,8 +950,8 @@ mod tests {
     }
 
     /// The release notes a project made with 0.1.0 crosses.
-    fn crossed() -> Vec<(&'static str, &'static [&'static str])> {
-        let crossed = crate::release_notes::crossed(Some("0.1.0"), QUICKSCALE_VERSION);
+    fn crossed() -> Vec<(&'static str, Vec<&'static str>)> {
+        let crossed = crate::release_notes::crossed(Some("0.1.0"), QUICKSCALE_VERSION, |_| false);
         assert!(!crossed.is_empty(), "the expected texts show release notes");
         crossed
     }

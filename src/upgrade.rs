@@ -174,7 +174,9 @@ fn prepare(dir: &Path, manifest: Manifest, dry_run: bool) -> Result<Prepared> {
     let from = sources.base_label();
     refuse_over_unresolved(&plan)?;
     let env_text = read_env(dir)?;
-    let (env_lines, env_keys) = env_file::missing(env_text.as_deref().unwrap_or(""))?;
+    let (env_lines, env_keys) = env_file::missing(env_text.as_deref().unwrap_or(""), |path| {
+        plan.deleted_by_owner(path)
+    })?;
     let mut notes: Vec<String> = sources
         .new_variables
         .iter()

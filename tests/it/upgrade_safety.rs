@@ -322,3 +322,29 @@ fn where_the_base_is_unknown_an_execute_bit_you_set_stays() {
     let mode = fs::metadata(&urls).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o755);
 }
+
+#[test]
+fn a_team_that_deleted_compose_gets_no_compose_password_and_no_compose_note() {
+    for keep_compose in [true, false] {
+        let project = OldProject::new("acme");
+        if !keep_compose {
+            fs::remove_file(project.path("docker-compose.yml")).unwrap();
+        }
+        project.commit_all();
+        let output = crate::support::quickscale(&project.root, &["upgrade"]);
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{}",
+            stderr(&output)
+        );
+        let env = project.read(".env");
+        let report = stdout(&output);
+        assert_eq!(env.contains("POSTGRES_PASSWORD="), keep_compose, "{env}");
+        assert_eq!(
+            report.contains("docker compose now reads POSTGRES_PASSWORD"),
+            keep_compose,
+            "{report}"
+        );
+        assert_eq!(project.path("docker-compose.yml").exists(), keep_compose);
+    }
+}
