@@ -1,3 +1,8 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "writes a plan to disk by temporary file and rename: the one writer of a project's files"
+)]
 //! Carries out a plan on disk, safely.
 //!
 //! Every write goes to a temporary file in the same directory and is renamed

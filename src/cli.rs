@@ -1,3 +1,7 @@
+#![allow(
+    clippy::disallowed_methods,
+    reason = "writes the commands' output to standard output and standard error"
+)]
 //! Command-line parsing and dispatch: the only module that calls the
 //! commands (`init`, `diff`, `upgrade`). It maps their results to output and
 //! exit codes: 0 success, 1 something to take (diff) or conflicts left
@@ -10,6 +14,7 @@ use std::path::Path;
 use clap::{CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
 
+use crate::deadline::TimeLimit;
 use crate::error::Error;
 use crate::report::{self, JsonFor};
 use crate::{diff, init, upgrade};
@@ -206,11 +211,11 @@ fn run_diff(path: &Path, name: Option<&str>, view: View, safe_only: bool) -> Res
     let (plan, hidden) = diff::diff(path, name, safe_only)?;
     let text = match view {
         View::Summary => report::summary(&plan, hidden),
-        View::Stat => report::stat(&plan),
+        View::Stat => report::stat(&plan, TimeLimit::REPORT),
         View::NameOnly => report::name_only(&plan),
-        View::Json => report::json(&plan, JsonFor::Diff, &[]),
+        View::Json => report::json(&plan, JsonFor::Diff, &[], TimeLimit::REPORT),
         View::Patch => {
-            let (patch, left_out) = report::patch(&plan);
+            let (patch, left_out) = report::patch(&plan, TimeLimit::REPORT);
             for path in left_out {
                 let _ = writeln!(
                     anstream::stderr(),
@@ -244,6 +249,7 @@ fn run_upgrade(
                 applied: done.applied,
             },
             &done.notes,
+            TimeLimit::REPORT,
         ),
         (Format::Text, true) => report::upgrade_plan(&done.plan, &done.notes),
         (Format::Text, false) => {

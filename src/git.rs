@@ -1,3 +1,8 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "runs git to ask which paths hold uncommitted changes"
+)]
 //! The one question quickscale asks git: which of these paths have changes
 //! that are not committed? `upgrade` refuses to write over them, so that
 //! `git diff` afterwards shows exactly what the upgrade did and nothing of

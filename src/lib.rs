@@ -12,6 +12,7 @@
 pub mod apply;
 pub mod cli;
 pub mod compare;
+pub mod deadline;
 pub mod diff;
 pub mod env_file;
 pub mod error;
@@ -22,6 +23,7 @@ pub mod manifest;
 pub mod merge;
 pub mod names;
 pub mod project;
+pub mod random;
 pub mod release_notes;
 pub mod render;
 pub mod report;

@@ -1,3 +1,8 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "checks that the project directory exists before project.rs reads it"
+)]
 //! Gathers the three sources of every starter path for `diff` and `upgrade`:
 //! the base (the starter the manifest names, re-rendered and checked against
 //! the manifest's hashes), yours (the project, read safely) and theirs (this
@@ -8,6 +13,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::compare::{self, has_conflict_markers, Base, Content, PathSources, Plan, Yours};
+use crate::deadline::TimeLimit;
 use crate::env_file;
 use crate::error::{Error, Result};
 use crate::manifest::{self, content_hash, Manifest, QUICKSCALE_VERSION};
@@ -62,7 +68,7 @@ impl Sources {
             made_with: self.manifest.as_ref().map(|m| m.quickscale_version.clone()),
             base_digest: self.manifest.as_ref().map(|m| m.starter_digest.clone()),
             base_version: self.base.map(|b| b.version),
-            entries: compare::plan(std::mem::take(&mut self.paths), &labels),
+            entries: compare::plan(std::mem::take(&mut self.paths), &labels, TimeLimit::MERGE),
         }
     }
 }

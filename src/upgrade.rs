@@ -1,3 +1,8 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "reads the project's .env and appends the secrets it lacks"
+)]
 //! `quickscale upgrade`: take the current starter into a project with a
 //! three-way merge against the exact starter it was made from, then move the
 //! manifest forward to the new base.
@@ -12,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::git;
 use crate::manifest::{self, Manifest};
 use crate::project;
+use crate::random;
 use crate::sources::{self, Sources};
 
 /// What `upgrade` did or, with `--dry-run`, would do.
@@ -50,7 +56,8 @@ pub fn upgrade(dir: &Path, dry_run: bool, allow_dirty: bool) -> Result<Upgrade> 
 
     let env_path = dir.join(env_file::FILE);
     let env_text = read_env(dir)?;
-    let (env_lines, env_keys) = env_file::missing(env_text.as_deref().unwrap_or(""))?;
+    let (env_lines, env_keys) =
+        env_file::missing(env_text.as_deref().unwrap_or(""), &random::bytes()?);
     let mut notes: Vec<String> = sources
         .new_variables
         .iter()

@@ -1,3 +1,7 @@
+#![allow(
+    clippy::disallowed_methods,
+    reason = "reads the starter trees' files and CARGO_MANIFEST_DIR at compile time: the macro is the build's I/O"
+)]
 //! Turns the walked and parsed starter trees into Rust tokens: the variable
 //! enum's helpers, the head starter, the history of released starters keyed
 //! by digest, and the content-addressed blobs they share.
