@@ -6,8 +6,8 @@
 //! `diff` previews; nothing here touches the disk.
 
 use crate::deadline::TimeLimit;
-use crate::manifest::content_hash;
 use crate::merge::{merge3_with_deadline, Labels};
+use crate::text::content_hash;
 
 /// A file's bytes and execute bit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,7 +198,7 @@ impl Plan {
 /// Where the starter's version of a conflicted path is written for the owner
 /// to merge by hand: beside it, named after this quickscale.
 pub fn beside_path(path: &str) -> String {
-    format!("{path}.quickscale-{}", crate::manifest::QUICKSCALE_VERSION)
+    format!("{path}.quickscale-{}", crate::text::QUICKSCALE_VERSION)
 }
 
 /// One path of the plan.
@@ -822,7 +822,7 @@ mod tests {
             beside_path("config/urls.py"),
             format!(
                 "config/urls.py.quickscale-{}",
-                crate::manifest::QUICKSCALE_VERSION
+                crate::text::QUICKSCALE_VERSION
             )
         );
         assert_eq!(lock_command("uv.lock"), Some("uv lock"));

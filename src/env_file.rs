@@ -55,7 +55,7 @@ pub fn missing(existing: &str, random: &RandomBytes) -> (String, Vec<&'static st
             }
             lines.push_str(&format!(
                 "# Added by quickscale upgrade to {}.\n",
-                crate::manifest::QUICKSCALE_VERSION
+                crate::text::QUICKSCALE_VERSION
             ));
         }
         lines.push_str(&format!("{key}={}\n", secret(random, index)));

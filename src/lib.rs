@@ -29,4 +29,5 @@ pub mod render;
 pub mod report;
 pub mod sources;
 pub mod starter;
+pub mod text;
 pub mod upgrade;

@@ -4,7 +4,7 @@
 //! project's base and this quickscale, so nobody learns them from a failed
 //! deploy. Written at release time, beside the CHANGELOG section.
 
-use crate::manifest::parse_version;
+use crate::text::parse_version;
 
 /// `(version, notes)`, oldest first: each note one sentence or two, with the
 /// command to run where there is one.

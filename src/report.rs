@@ -11,8 +11,8 @@ use crate::compare::{
 };
 use crate::deadline::TimeLimit;
 use crate::error::escape_controls;
-use crate::manifest::{quote, QUICKSCALE_VERSION};
 use crate::merge::split_lines;
+use crate::text::{quote, QUICKSCALE_VERSION};
 
 const BOLD: Style = Style::new().bold();
 const GREEN: Style = AnsiColor::Green.on_default();

@@ -16,12 +16,13 @@ use crate::compare::{self, has_conflict_markers, Base, Content, PathSources, Pla
 use crate::deadline::TimeLimit;
 use crate::env_file;
 use crate::error::{Error, Result};
-use crate::manifest::{self, content_hash, Manifest, QUICKSCALE_VERSION};
+use crate::manifest::{self, Manifest};
 use crate::merge::Labels;
 use crate::names;
 use crate::project;
 use crate::render::{self, RenderedFile, Values};
 use crate::starter::{self, Starter, Var};
+use crate::text::{content_hash, QUICKSCALE_VERSION};
 
 /// Everything the comparison needs to know about one project.
 #[derive(Debug)]

@@ -20,7 +20,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use quickscale::manifest::content_hash;
+use quickscale::text::content_hash;
 use sha2::{Digest, Sha256};
 
 use crate::support::starters::V0_1_0_DIGEST;

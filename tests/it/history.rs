@@ -5,10 +5,11 @@
 use std::collections::BTreeMap;
 use std::fs;
 
-use quickscale::manifest::{content_hash, Manifest};
+use quickscale::manifest::Manifest;
 use quickscale::names::project_names;
 use quickscale::render::{render, Values};
 use quickscale::starter::{self, top_level_modules, HISTORY};
+use quickscale::text::content_hash;
 
 use crate::support::repo_root;
 use crate::support::starters::{real_0_1_0_manifest, V0_1_0_DIGEST};
