@@ -20,11 +20,11 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use quickscale::text::content_hash;
-use sha2::{Digest, Sha256};
-
 use crate::support::starters::V0_1_0_DIGEST;
-use crate::support::{build_static, copy_tree, repo_root, ScratchWorkspace, SplitMix as Rng};
+use crate::support::{
+    build_static, content_hash, copy_tree, repo_root, tree_digest, ScratchWorkspace,
+    SplitMix as Rng,
+};
 
 /// The budget for the static binary.
 const BUDGET: u64 = 4 * 1024 * 1024;
@@ -54,7 +54,7 @@ fn ten_releases_of_churn_keep_the_static_binary_under_4_mib() {
     assert_eq!(
         tree_digest(&releases[0].1),
         V0_1_0_DIGEST,
-        "this test computes digests as the #[starter] macro does"
+        "this test computes digests with the #[starter] macro's own code"
     );
 
     let binary = build_static(root, &repo_root().join("target").join("budget"));
@@ -247,28 +247,6 @@ fn render_acme(text: &str) -> String {
         .fold(text.to_owned(), |text, var| {
             text.replace(&format!("@{var}@"), "acme")
         })
-}
-
-/// The starter digest manifests record, computed as macros/src/emit.rs does:
-/// sha256 over each file's path, execute bit and bytes in path order, each
-/// field prefixed with its length.
-fn tree_digest(dir: &Path) -> String {
-    let mut hasher = Sha256::new();
-    for path in files(dir) {
-        let rel = relative(dir, &path);
-        let executable = fs::metadata(&path).unwrap().permissions().mode() & 0o111 != 0;
-        let bytes = fs::read(&path).unwrap();
-        for field in [rel.as_bytes(), &[u8::from(executable)], &bytes] {
-            hasher.update((field.len() as u64).to_le_bytes());
-            hasher.update(field);
-        }
-    }
-    let hex: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("sha256:{hex}")
 }
 
 /// Every file under `dir`, sorted by its `/`-separated relative path.
