@@ -1,7 +1,3 @@
-#![allow(
-    clippy::disallowed_macros,
-    reason = "the #[starter] expansion include_bytes! each starter file so that rustc rebuilds when one changes"
-)]
 //! The starter project compiled into the binary: the current one (the head)
 //! and every released one (the history), which upgrades merge against.
 //!

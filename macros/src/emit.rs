@@ -91,6 +91,7 @@ pub fn expand(dirs: &Dirs, item: &ItemEnum) -> syn::Result<TokenStream> {
 
         /// File bodies keyed by the sha256 of their bytes in the starter tree:
         /// a file identical across versions is stored once.
+        #[allow(clippy::disallowed_macros, reason = "embeds the starter's binary files at compile time")]
         pub static BLOBS: ::phf::Map<&'static str, Body> = #blob_map;
 
         #(#tracked)*
@@ -232,6 +233,10 @@ fn tree_tokens(
                 let pieces =
                     placeholder::parse(&text, &known).map_err(|e| at(e.line, e.col, &e.message))?;
                 blobs.tracked.push(quote!(
+                    #[allow(
+                        clippy::disallowed_macros,
+                        reason = "makes rustc rebuild when this starter file changes"
+                    )]
                     const _: &[u8] = include_bytes!(#abs);
                 ));
                 if store == Store::Deflated {

@@ -20,6 +20,10 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use quickscale::names::project_names;
+use quickscale::render::Values;
+use quickscale::starter::top_level_modules;
+
 use crate::support::starters::V0_1_0_DIGEST;
 use crate::support::{
     build_static, content_hash, copy_tree, repo_root, tree_digest, ScratchWorkspace,
@@ -229,10 +233,13 @@ fn write_project(dir: &Path, project: &Path, version: &str) -> PathBuf {
         hashes.insert(rel, content_hash(&bytes));
     }
     let mut manifest = format!(
-        "quickscale_version = \"{version}\"\nstarter_digest = \"{}\"\n\n[variables]\n\
-         PROJECT_NAME = \"acme\"\nPACKAGE_NAME = \"acme\"\nPROJECT_SLUG = \"acme\"\n\n[files]\n",
+        "quickscale_version = \"{version}\"\nstarter_digest = \"{}\"\n\n[variables]\n",
         tree_digest(dir)
     );
+    for (var, value) in acme().pairs() {
+        manifest.push_str(&format!("{var} = \"{value}\"\n"));
+    }
+    manifest.push_str("\n[files]\n");
     for (rel, hash) in hashes {
         manifest.push_str(&format!("\"{rel}\" = \"{hash}\"\n"));
     }
@@ -240,13 +247,17 @@ fn write_project(dir: &Path, project: &Path, version: &str) -> PathBuf {
     project.to_owned()
 }
 
+/// The values `quickscale init acme` renders with, every variable included.
+fn acme() -> Values {
+    Values::for_names(&project_names("acme", &top_level_modules()).unwrap())
+}
+
 /// Every placeholder filled in for the name `acme`.
 fn render_acme(text: &str) -> String {
-    ["PROJECT_NAME", "PACKAGE_NAME", "PROJECT_SLUG"]
-        .iter()
-        .fold(text.to_owned(), |text, var| {
-            text.replace(&format!("@{var}@"), "acme")
-        })
+    let values = acme();
+    values.pairs().fold(text.to_owned(), |text, (var, value)| {
+        text.replace(&format!("@{var}@"), value)
+    })
 }
 
 /// Every file under `dir`, sorted by its `/`-separated relative path.
