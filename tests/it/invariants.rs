@@ -123,7 +123,7 @@ fn classify(c: &[char]) -> Vec<Kind> {
                 }
                 Kind::Comment
             }
-            'r' | 'b' if !ident(at(i.wrapping_sub(1))) || i == 0 => {
+            'r' | 'b' if !ident(at(i.wrapping_sub(1))) => {
                 // r"..", r#".."#, b"..", br#".."#, b'.'; else an identifier.
                 let mut j = i + 1;
                 if c[i] == 'b' && at(j) == 'r' {
@@ -133,10 +133,10 @@ fn classify(c: &[char]) -> Vec<Kind> {
                 let hashes = (j..).take_while(|&k| at(k) == '#').count();
                 if raw && at(j + hashes) == '"' {
                     i = j + hashes + 1;
-                    let close: String = std::iter::once('"')
+                    let close: Vec<char> = std::iter::once('"')
                         .chain(std::iter::repeat_n('#', hashes))
                         .collect();
-                    while i < c.len() && !c[i..].starts_with(&close.chars().collect::<Vec<_>>()) {
+                    while i < c.len() && !c[i..].starts_with(&close) {
                         i += 1;
                     }
                     i += close.len();
