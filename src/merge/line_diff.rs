@@ -8,10 +8,10 @@
 //! ([`compact`]) without the indent heuristic, which `git merge-file` does
 //! not use.
 
-use crate::deadline::Deadline;
 use std::collections::HashMap;
 
 use super::signed;
+use crate::deadline::Deadline;
 
 /// One change of a side against base: base lines `base..base + base_len`
 /// became side lines `side..side + side_len` (xdiff's `xdchange`). Line
