@@ -1,3 +1,8 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "decides what each path gets from what stands on disk now: the file it replaces, the directories above"
+)]
 //! Turns a plan into the operations the journal carries out.
 //!
 //! What each path gets, decided here from the plan and what stands on disk

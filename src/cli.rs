@@ -1,3 +1,7 @@
+#![allow(
+    clippy::disallowed_methods,
+    reason = "writes the commands' output to standard output and standard error"
+)]
 //! Command-line parsing and dispatch: the only module that calls the
 //! commands (`init`, `diff`, `upgrade`). It maps their results to output and
 //! exit codes: 0 success, 1 something to take (diff) or conflicts left
@@ -10,6 +14,7 @@ use std::path::Path;
 use clap::{CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
 
+use crate::deadline::TimeLimit;
 use crate::error::Error;
 use crate::report::{self, JsonFor};
 use crate::{diff, init, upgrade};
@@ -228,11 +233,16 @@ fn run_diff(path: &Path, name: Option<&str>, view: View, safe_only: bool) -> Res
     }
     let text = match view {
         View::Summary => report::summary(plan, hidden),
-        View::Stat => report::stat(plan, hidden),
+        View::Stat => report::stat(plan, hidden, TimeLimit::REPORT),
         View::NameOnly => report::name_only(plan),
-        View::Json => report::json(plan, JsonFor::Diff { left_out: hidden }, &[]),
+        View::Json => report::json(
+            plan,
+            JsonFor::Diff { left_out: hidden },
+            &[],
+            TimeLimit::REPORT,
+        ),
         View::Patch => {
-            let (patch, left_out) = report::patch(plan);
+            let (patch, left_out) = report::patch(plan, TimeLimit::REPORT);
             for path in left_out {
                 let _ = writeln!(
                     anstream::stderr(),
@@ -280,6 +290,7 @@ fn run_upgrade(
                 applied: done.applied,
             },
             &done.notes,
+            TimeLimit::REPORT,
         ),
         (Format::Text, true) => report::upgrade_plan(&done.plan, &done.notes),
         (Format::Text, false) => {
@@ -301,7 +312,7 @@ fn run_upgrade(
                 "warning: the project '{}' was upgraded to quickscale {}{}, but its report could \
                  not be printed ({}); `git status` and `git diff` show what changed",
                 crate::error::escape_controls(&done.plan.project_name),
-                crate::manifest::QUICKSCALE_VERSION,
+                crate::text::QUICKSCALE_VERSION,
                 if code == EXIT_DIFFERENCES {
                     " with conflicts left to resolve"
                 } else {

@@ -5,15 +5,9 @@
 //! starter). Pure functions decide what `upgrade` does with each path and what
 //! `diff` previews; nothing here touches the disk.
 
-use std::time::{Duration, Instant};
-
-use crate::manifest::content_hash;
+use crate::deadline::TimeLimit;
 use crate::merge::{merge3_with_deadline, Labels};
-
-/// How long one file's merge may search for the best line alignment before
-/// it settles for a coarser one (more conflict, never a wrong clean merge):
-/// a 200,000-line file must not stall an upgrade.
-const MERGE_DEADLINE: Duration = Duration::from_secs(1);
+use crate::text::content_hash;
 
 /// A file's bytes and execute bit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -221,7 +215,7 @@ impl Plan {
 /// Where the starter's version of a conflicted path is written for the owner
 /// to merge by hand: beside it, named after this quickscale.
 pub fn beside_path(path: &str) -> String {
-    format!("{path}.quickscale-{}", crate::manifest::QUICKSCALE_VERSION)
+    format!("{path}.quickscale-{}", crate::text::QUICKSCALE_VERSION)
 }
 
 /// One path of the plan.
@@ -317,14 +311,16 @@ pub fn lock_command(path: &str) -> Option<&'static str> {
 }
 
 /// Decides every path; paths that are up to date are left out. The result is
-/// sorted by path.
-pub fn plan(sources: Vec<PathSources>, labels: &Labels<'_>) -> Vec<Entry> {
+/// sorted by path. Each file's merge may search for the best line alignment
+/// for `limit` (the caller's [`TimeLimit::MERGE`]) before it settles for a
+/// coarser one: more conflict, never a wrong clean merge.
+pub fn plan(sources: Vec<PathSources>, labels: &Labels<'_>, limit: TimeLimit) -> Vec<Entry> {
     let mut entries: Vec<Entry> = sources
         .into_iter()
         .filter_map(|source| {
             let binary = source.starter_binary
                 || matches!(&source.yours, Yours::File(c) if looks_binary(&c.bytes));
-            decide(&source, binary, labels).map(|outcome| Entry {
+            decide(&source, binary, labels, limit).map(|outcome| Entry {
                 path: source.path,
                 yours: source.yours,
                 outcome,
@@ -337,7 +333,12 @@ pub fn plan(sources: Vec<PathSources>, labels: &Labels<'_>) -> Vec<Entry> {
 }
 
 /// The outcome for one path, or None when it is up to date.
-fn decide(source: &PathSources, binary: bool, labels: &Labels<'_>) -> Option<Outcome> {
+fn decide(
+    source: &PathSources,
+    binary: bool,
+    labels: &Labels<'_>,
+    limit: TimeLimit,
+) -> Option<Outcome> {
     let theirs = source.theirs.as_ref();
     if source.unresolved {
         return Some(conflict(Reason::Unresolved, None, None));
@@ -413,13 +414,12 @@ fn decide(source: &PathSources, binary: bool, labels: &Labels<'_>) -> Option<Out
     if binary || looks_binary(&theirs.bytes) || looks_binary(&base.bytes) {
         return Some(conflict(Reason::Binary, None, Some(theirs.clone())));
     }
-    let deadline = Instant::now() + MERGE_DEADLINE;
     let merged = merge3_with_deadline(
         &base.bytes,
         &yours.bytes,
         &theirs.bytes,
         labels,
-        Some(deadline),
+        limit.start(),
     );
     // The execute bit merges like a one-line file: yours if you changed it.
     let executable = if yours.executable == base.executable {
@@ -521,7 +521,7 @@ mod tests {
     }
 
     fn outcome(base: Base, yours: Yours, theirs: Option<Content>) -> Option<Outcome> {
-        plan(vec![source(base, yours, theirs)], &LABELS)
+        plan(vec![source(base, yours, theirs)], &LABELS, TimeLimit::NONE)
             .pop()
             .map(|e| e.outcome)
     }
@@ -631,19 +631,31 @@ mod tests {
         let mut binary = source(a(), file("x\0y"), Some(text("b\n")));
         binary.starter_binary = true;
         assert_eq!(
-            reason(plan(vec![binary], &LABELS).pop().map(|e| e.outcome)),
+            reason(
+                plan(vec![binary], &LABELS, TimeLimit::NONE)
+                    .pop()
+                    .map(|e| e.outcome)
+            ),
             Reason::Binary
         );
         let mut lock = source(a(), file("mine\n"), Some(text("b\n")));
         lock.path = "uv.lock".into();
         assert_eq!(
-            reason(plan(vec![lock], &LABELS).pop().map(|e| e.outcome)),
+            reason(
+                plan(vec![lock], &LABELS, TimeLimit::NONE)
+                    .pop()
+                    .map(|e| e.outcome)
+            ),
             Reason::Lock
         );
         let mut unresolved = source(a(), file("<<<<<<< yours\n"), Some(text("b\n")));
         unresolved.unresolved = true;
         assert_eq!(
-            reason(plan(vec![unresolved], &LABELS).pop().map(|e| e.outcome)),
+            reason(
+                plan(vec![unresolved], &LABELS, TimeLimit::NONE)
+                    .pop()
+                    .map(|e| e.outcome)
+            ),
             Reason::Unresolved
         );
     }
@@ -849,7 +861,7 @@ mod tests {
             beside_path("config/urls.py"),
             format!(
                 "config/urls.py.quickscale-{}",
-                crate::manifest::QUICKSCALE_VERSION
+                crate::text::QUICKSCALE_VERSION
             )
         );
         assert_eq!(lock_command("uv.lock"), Some("uv lock"));
@@ -910,6 +922,7 @@ mod tests {
         let paths: Vec<String> = plan(
             vec![at("z", "a\n"), at("m", "b\n"), at("a", "a\n")],
             &LABELS,
+            TimeLimit::NONE,
         )
         .into_iter()
         .map(|e| e.path)
@@ -1025,7 +1038,11 @@ mod tests {
                 }),
             ),
         ] {
-            let entries = plan(vec![source(base, yours.clone(), Some(theirs))], &LABELS);
+            let entries = plan(
+                vec![source(base, yours.clone(), Some(theirs))],
+                &LABELS,
+                TimeLimit::NONE,
+            );
             assert_eq!(entries.len(), 1);
             assert_eq!(
                 reason(Some(entries[0].outcome.clone())),
@@ -1039,7 +1056,7 @@ mod tests {
                 file(yours),
                 Some(text("b\n")),
             )];
-            plan(sources, &LABELS)[0].binary
+            plan(sources, &LABELS, TimeLimit::NONE)[0].binary
         };
         assert!(binary("x\0y\n"), "your file looks binary: never printed");
         assert!(!binary("mine\n"));

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::compare::Plan;
 use crate::error::Result;
-use crate::sources::{self, Command};
+use crate::sources::{self, Verb};
 
 /// What `diff` found.
 #[derive(Debug)]
@@ -29,7 +29,7 @@ impl Diff {
 
 /// The plan for the project `dir` is in.
 pub fn diff(dir: &Path, name: Option<&str>, safe_only: bool) -> Result<Diff> {
-    let (root, manifest) = sources::open(dir, name, Command::Diff)?;
+    let (root, manifest) = sources::open(dir, name, Verb::Diff)?;
     crate::journal::refuse_while_unfinished(&root)?;
     let mut plan = sources::gather(&root, manifest, name)?.plan();
     let total = plan.entries.iter().filter(|e| e.to_take()).count();

@@ -1,3 +1,8 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "runs git: which paths hold uncommitted or unmerged changes, and the conflicts registered in its index"
+)]
 //! What quickscale asks of git, and tells it.
 //!
 //! - Which of a set of paths have uncommitted changes: `upgrade` refuses to

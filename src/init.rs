@@ -1,3 +1,8 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "stages the new project on disk and moves it into place"
+)]
 //! `quickscale init`: validate everything, render the starter into a hidden
 //! staging directory, then move it into place in one step.
 //!
@@ -16,6 +21,7 @@ use crate::error::{escape_controls, Error, Result};
 use crate::interrupt::{self, Catch};
 use crate::manifest::{self, Manifest};
 use crate::names::{self, ProjectNames};
+use crate::random;
 use crate::render::{self, RenderedFile, Values};
 use crate::starter;
 
@@ -54,7 +60,7 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
     let values = Values::for_names(&names);
     let files = render::render(&starter::HEAD, &values);
     let manifest = Manifest::for_render(&values, &files, Vec::new());
-    let env_text = env_file::new_file()?;
+    let env_text = env_file::new_file(&random::bytes()?);
 
     // From here on files are written. SIGINT and SIGTERM stop the work at the
     // next file instead of killing it mid-write; `catch` is declared before

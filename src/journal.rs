@@ -1,3 +1,8 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "the transaction that writes a project: stages, renames, flushes and removes files"
+)]
 //! The upgrade's journal: what makes an upgrade all or nothing.
 //!
 //! An upgrade changes many files, and a kill, a full disk or a read-only
@@ -27,7 +32,8 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::manifest::{check_path, content_hash};
+use crate::manifest::check_path;
+use crate::text::content_hash;
 
 /// The journal directory, inside the project.
 pub const DIR: &str = ".quickscale-journal";

@@ -1,3 +1,8 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "the lock file in the project, held with flock, and the pid it records"
+)]
 //! One upgrade at a time: `.quickscale-lock` in the project, held with
 //! `flock` for as long as the command runs and holding the holder's pid.
 //!

@@ -1,3 +1,8 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "asks git where the repositories around the project start, for the note on applying a patch"
+)]
 //! Where `diff --patch` applies. Its paths are relative to the project's
 //! root (`a/README.md`), which is what `patch -p1` in the project expects.
 //! `git apply` reads them relative to the top of the repository it runs in,

@@ -4,7 +4,7 @@
 //! project's base and this quickscale, so nobody learns them from a failed
 //! deploy. Written at release time, beside the CHANGELOG section.
 
-use crate::manifest::parse_version;
+use crate::text::parse_version;
 
 /// One thing to do outside the files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

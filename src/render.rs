@@ -167,7 +167,7 @@ mod tests {
     fn every_body_stored_plain_or_deflated_is_its_file_byte_for_byte() {
         for (key, body) in crate::starter::BLOBS.entries() {
             assert_eq!(
-                crate::manifest::content_hash(&source_bytes(body)),
+                crate::text::content_hash(&source_bytes(body)),
                 *key,
                 "{body:?}"
             );

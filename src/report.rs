@@ -3,21 +3,16 @@
 //! text. Colour is written as ANSI styles; the CLI's output stream strips them
 //! where colour is not wanted (a pipe, NO_COLOR).
 
-use std::time::{Duration, Instant};
-
 use anstyle::{AnsiColor, Style};
 use similar::{capture_diff_slices_deadline, group_diff_ops, Algorithm, DiffOp, DiffTag};
 
 use crate::compare::{
     beside_path, lock_command, Conflict, Content, Entry, Outcome, Plan, Reason, Yours,
 };
+use crate::deadline::TimeLimit;
 use crate::error::escape_controls;
-use crate::manifest::{quote, QUICKSCALE_VERSION};
 use crate::merge::split_lines;
-
-/// How long one file's line diff may search for the smallest diff before it
-/// settles for a coarser one: a huge file must not stall a report.
-const DIFF_DEADLINE: Duration = Duration::from_millis(500);
+use crate::text::{quote, QUICKSCALE_VERSION};
 
 const BOLD: Style = Style::new().bold();
 const GREEN: Style = AnsiColor::Green.on_default();
@@ -264,11 +259,15 @@ fn change(entry: &Entry) -> Option<(Option<&Content>, Option<&Content>)> {
 }
 
 /// `(insertions, deletions)` from `before` to `after`.
-fn line_counts(before: Option<&Content>, after: Option<&Content>) -> (usize, usize) {
+fn line_counts(
+    before: Option<&Content>,
+    after: Option<&Content>,
+    limit: TimeLimit,
+) -> (usize, usize) {
     let old = lines_of(before);
     let new = lines_of(after);
     let mut counts = (0, 0);
-    for op in diff_ops(&old, &new) {
+    for op in diff_ops(&old, &new, limit) {
         counts.0 += op.new_range().len();
         counts.1 += op.old_range().len();
     }
@@ -279,9 +278,8 @@ fn lines_of(content: Option<&Content>) -> Vec<&[u8]> {
     content.map(|c| split_lines(&c.bytes)).unwrap_or_default()
 }
 
-fn diff_ops(old: &[&[u8]], new: &[&[u8]]) -> Vec<DiffOp> {
-    let deadline = Instant::now() + DIFF_DEADLINE;
-    capture_diff_slices_deadline(Algorithm::Myers, old, new, Some(deadline))
+fn diff_ops(old: &[&[u8]], new: &[&[u8]], limit: TimeLimit) -> Vec<DiffOp> {
+    capture_diff_slices_deadline(Algorithm::Myers, old, new, limit.start().instant())
         .into_iter()
         .filter(|op| !matches!(op, DiffOp::Equal { .. }))
         .collect()
@@ -290,7 +288,7 @@ fn diff_ops(old: &[&[u8]], new: &[&[u8]]) -> Vec<DiffOp> {
 /// Each path with something to take, its outcome and how many lines the
 /// upgrade adds and removes there (the starter's change, applied onto yours).
 /// `hidden` counts entries `--safe-only` left out, said on a last line.
-pub fn stat(plan: &Plan, hidden: usize) -> String {
+pub fn stat(plan: &Plan, hidden: usize, limit: TimeLimit) -> String {
     let entries: Vec<&Entry> = plan.entries.iter().filter(|e| e.to_take()).collect();
     let width = entries
         .iter()
@@ -302,7 +300,7 @@ pub fn stat(plan: &Plan, hidden: usize) -> String {
     for entry in &entries {
         let detail = match change(entry) {
             Some((before, after)) => {
-                let (add, del) = line_counts(before, after);
+                let (add, del) = line_counts(before, after, limit);
                 insertions += add;
                 deletions += del;
                 let mode = match (before, after) {
@@ -359,12 +357,12 @@ pub fn safe_only_left_out(hidden: usize) -> String {
 /// markers, and the starter's version of a conflicted file beside it. `git
 /// apply` and `patch -p1` accept it. The second value names the files left out
 /// because they are binary or cannot be told apart without a manifest.
-pub fn patch(plan: &Plan) -> (String, Vec<String>) {
+pub fn patch(plan: &Plan, limit: TimeLimit) -> (String, Vec<String>) {
     let mut out = String::new();
     let mut left_out = Vec::new();
     for entry in plan.entries.iter().filter(|e| e.to_take()) {
         if let Some((before, after)) = change(entry) {
-            file_patch(&mut out, &entry.path, before, after);
+            file_patch(&mut out, &entry.path, before, after, limit);
         } else if matches!(entry.outcome, Outcome::Unknown) || entry.binary {
             left_out.push(entry.path.clone());
         }
@@ -374,7 +372,13 @@ pub fn patch(plan: &Plan) -> (String, Vec<String>) {
         }) = &entry.outcome
         {
             if !entry.binary && !crate::compare::looks_binary(&theirs.bytes) {
-                file_patch(&mut out, &beside_path(&entry.path), None, Some(theirs));
+                file_patch(
+                    &mut out,
+                    &beside_path(&entry.path),
+                    None,
+                    Some(theirs),
+                    limit,
+                );
             }
         }
     }
@@ -384,7 +388,13 @@ pub fn patch(plan: &Plan) -> (String, Vec<String>) {
 /// One file's part of a patch, byte for byte: every line keeps its own
 /// ending (CRLF stays CRLF), and a missing final newline is marked as git
 /// marks it.
-fn file_patch(out: &mut String, path: &str, before: Option<&Content>, after: Option<&Content>) {
+fn file_patch(
+    out: &mut String,
+    path: &str,
+    before: Option<&Content>,
+    after: Option<&Content>,
+    limit: TimeLimit,
+) {
     let mut header = format!("diff --git a/{path} b/{path}\n");
     let (old_name, new_name) = match (before, after) {
         (None, Some(after)) => {
@@ -418,8 +428,7 @@ fn file_patch(out: &mut String, path: &str, before: Option<&Content>, after: Opt
     out.push('\n');
     out.push_str(&paint(BOLD, &format!("+++ {new_name}")));
     out.push('\n');
-    let deadline = Instant::now() + DIFF_DEADLINE;
-    let ops = capture_diff_slices_deadline(Algorithm::Myers, &old, &new, Some(deadline));
+    let ops = capture_diff_slices_deadline(Algorithm::Myers, &old, &new, limit.start().instant());
     for group in group_diff_ops(ops, 3) {
         let (Some(first), Some(last)) = (group.first(), group.last()) else {
             continue;
@@ -509,7 +518,7 @@ pub enum JsonFor {
 
 /// The `--format json` document of `diff` and `upgrade`; its schema is in
 /// docs/diff-json.md.
-pub fn json(plan: &Plan, kind: JsonFor, notes: &[String]) -> String {
+pub fn json(plan: &Plan, kind: JsonFor, notes: &[String], limit: TimeLimit) -> String {
     let mut out = String::from("{\n");
     out.push_str("  \"schema_version\": 2,\n");
     let (command, applied, left_out) = match kind {
@@ -570,7 +579,7 @@ pub fn json(plan: &Plan, kind: JsonFor, notes: &[String]) -> String {
         out.push_str(if index == 0 { "\n" } else { ",\n" });
         let (insertions, deletions) = match change(entry) {
             Some((before, after)) => {
-                let (add, del) = line_counts(before, after);
+                let (add, del) = line_counts(before, after, limit);
                 (add.to_string(), del.to_string())
             }
             None => ("null".to_owned(), "null".to_owned()),
@@ -997,12 +1006,12 @@ mod tests {
 
     #[test]
     fn stat_shows_each_outcome_and_the_totals() {
-        assert_eq!(strip(&stat(&every_kind(), 0)), STAT);
+        assert_eq!(strip(&stat(&every_kind(), 0, TimeLimit::NONE)), STAT);
     }
 
     #[test]
     fn patch_shows_every_change_with_text_and_names_the_rest() {
-        let (text, left_out) = patch(&every_kind());
+        let (text, left_out) = patch(&every_kind(), TimeLimit::NONE);
         assert_eq!(strip(&text), golden(PATCH));
         assert_eq!(left_out, LEFT_OUT);
     }
@@ -1010,7 +1019,12 @@ mod tests {
     #[test]
     fn json_describes_every_entry() {
         let notes = ["note \"one\"".to_owned()];
-        let doc = json(&every_kind(), JsonFor::Upgrade { applied: true }, &notes);
+        let doc = json(
+            &every_kind(),
+            JsonFor::Upgrade { applied: true },
+            &notes,
+            TimeLimit::NONE,
+        );
         assert_eq!(checked_release_notes(&doc), golden(JSON));
     }
 
@@ -1299,7 +1313,7 @@ Next:
             ),
             entry("mine.txt", Some("mine\n"), Outcome::Keep),
         ]);
-        let (patch, left_out) = patch(&p);
+        let (patch, left_out) = patch(&p, TimeLimit::NONE);
         let patch = strip(&patch);
         assert!(left_out.is_empty());
         assert!(
@@ -1336,7 +1350,7 @@ Next:
             entry("b.txt", Some("x\ny\n"), Outcome::Take(Take::Delete)),
             entry("mine.txt", Some("mine\n"), Outcome::Keep),
         ]);
-        let stat = strip(&stat(&p, 0));
+        let stat = strip(&stat(&p, 0, TimeLimit::NONE));
         assert!(stat.contains(" a.txt | take     +2 -0\n"), "{stat}");
         assert!(stat.contains(" b.txt | take     +0 -2\n"), "{stat}");
         assert!(!stat.contains("mine.txt"), "{stat}");
@@ -1352,6 +1366,7 @@ Next:
             &plan(vec![entry("a\"b.txt", Some("1\n"), Outcome::Keep)]),
             JsonFor::Diff { left_out: 0 },
             &[],
+            TimeLimit::NONE,
         );
         assert!(doc.contains("\"project\": \"acme \\\"x\\\"\""), "{doc}");
         assert!(doc.contains("\"path\": \"a\\\"b.txt\", \"outcome\": \"keep\", \"action\": null, \"safe\": false"), "{doc}");
@@ -1459,13 +1474,13 @@ Next:
     #[test]
     fn safe_only_views_say_what_they_left_out() {
         let p = plan(vec![entry("a", Some("1\n"), Outcome::Take(Take::Delete))]);
-        assert!(strip(&stat(&p, 2)).ends_with(
+        assert!(strip(&stat(&p, 2, TimeLimit::NONE)).ends_with(
             " 1 file to take, 0 insertions(+), 1 deletion(-)\n\
              --safe-only leaves out 2 files that need a decision; `quickscale diff` lists them.\n"
         ));
-        assert!(!stat(&p, 0).contains("--safe-only"));
+        assert!(!stat(&p, 0, TimeLimit::NONE).contains("--safe-only"));
         let empty = plan(vec![]);
-        let doc = json(&empty, JsonFor::Diff { left_out: 1 }, &[]);
+        let doc = json(&empty, JsonFor::Diff { left_out: 1 }, &[], TimeLimit::NONE);
         assert!(
             doc.contains("  \"up_to_date\": false,\n  \"left_out\": 1,\n"),
             "something is left: {doc}"
@@ -1553,7 +1568,7 @@ Next:
             upgrade_done(&p, "0.1.0", &[], false),
             format!("acme \"x\" is up to date with the starter of quickscale {QUICKSCALE_VERSION}; nothing to do.\n")
         );
-        let doc = json(&p, JsonFor::Diff { left_out: 0 }, &[]);
+        let doc = json(&p, JsonFor::Diff { left_out: 0 }, &[], TimeLimit::NONE);
         assert!(
             doc.contains("\"command\": \"diff\",\n  \"applied\": false,"),
             "{doc}"
@@ -1613,7 +1628,7 @@ Next:
         for text in [
             summary(&p, 0),
             name_only(&p),
-            stat(&p, 0),
+            stat(&p, 0, TimeLimit::NONE),
             upgrade_plan(&p, &[]),
         ] {
             let plain = strip(&text);

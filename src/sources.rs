@@ -1,3 +1,8 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "checks that the project directory exists before project.rs reads it"
+)]
 //! Gathers the three sources of every starter path for `diff` and `upgrade`:
 //! the base (the starter the manifest names, re-rendered and checked against
 //! the manifest's hashes), yours (the project, read safely) and theirs (this
@@ -8,14 +13,16 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use crate::compare::{self, has_conflict_markers, Base, Content, PathSources, Plan, Yours};
+use crate::deadline::TimeLimit;
 use crate::env_file;
 use crate::error::{escape_controls, Error, Result};
-use crate::manifest::{self, content_hash, Manifest, QUICKSCALE_VERSION};
+use crate::manifest::{self, Manifest};
 use crate::merge::Labels;
 use crate::names;
 use crate::project;
 use crate::render::{self, RenderedFile, Values};
 use crate::starter::{self, Starter, Var};
+use crate::text::{content_hash, QUICKSCALE_VERSION};
 
 /// Everything the comparison needs to know about one project.
 #[derive(Debug)]
@@ -65,23 +72,23 @@ impl Sources {
             made_with: self.manifest.as_ref().map(|m| m.quickscale_version.clone()),
             base_digest: self.manifest.as_ref().map(|m| m.starter_digest.clone()),
             base_version: self.base.map(|b| b.version),
-            entries: compare::plan(std::mem::take(&mut self.paths), &labels),
+            entries: compare::plan(std::mem::take(&mut self.paths), &labels, TimeLimit::MERGE),
         }
     }
 }
 
 /// Which command is looking for the project, for the advice its errors give.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
+pub enum Verb {
     Diff,
     Upgrade,
 }
 
-impl Command {
+impl Verb {
     fn name(self) -> &'static str {
         match self {
-            Command::Diff => "diff",
-            Command::Upgrade => "upgrade",
+            Verb::Diff => "diff",
+            Verb::Upgrade => "upgrade",
         }
     }
 }
@@ -99,7 +106,7 @@ impl Command {
 pub fn open(
     dir: &Path,
     name: Option<&str>,
-    command: Command,
+    command: Verb,
 ) -> Result<(PathBuf, Option<Manifest>)> {
     match locate(dir, command)? {
         Ok((root, manifest)) => Ok((root, Some(manifest))),
@@ -109,13 +116,13 @@ pub fn open(
 }
 
 /// [`open`] for a command that needs the manifest (`upgrade`).
-pub fn open_with_manifest(dir: &Path, command: Command) -> Result<(PathBuf, Manifest)> {
+pub fn open_with_manifest(dir: &Path, command: Verb) -> Result<(PathBuf, Manifest)> {
     locate(dir, command)?
 }
 
 /// The project's root and manifest; the inner error says why there is no
 /// manifest to be found, the outer one is any other failure.
-fn locate(dir: &Path, command: Command) -> Result<Result<(PathBuf, Manifest)>> {
+fn locate(dir: &Path, command: Verb) -> Result<Result<(PathBuf, Manifest)>> {
     match fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => {}
         Ok(_) => {
@@ -169,7 +176,7 @@ fn find_root(dir: &Path) -> Result<(Option<PathBuf>, PathBuf)> {
 }
 
 /// Why there is no project to compare at `dir`, and what can help.
-fn no_manifest(dir: &Path, stop: &Path, command: Command) -> Error {
+fn no_manifest(dir: &Path, stop: &Path, command: Verb) -> Error {
     // A Django project (manage.py at its top) that lost its manifest, or
     // was made without one: restoring or naming it can help.
     if fs::symlink_metadata(dir.join("manage.py")).is_ok() {
@@ -182,13 +189,13 @@ fn no_manifest(dir: &Path, stop: &Path, command: Command) -> Error {
             String::new()
         };
         return Error::new(match command {
-            Command::Diff => format!(
+            Verb::Diff => format!(
                 "'{}' has no {} and no --name was given; {restore}pass --name <project name> to \
                  compare without it",
                 dir.display(),
                 manifest::FILE_NAME
             ),
-            Command::Upgrade => format!(
+            Verb::Upgrade => format!(
                 "'{}' has no {}, so upgrade cannot tell your changes from the starter's; \
                  {restore}preview by hand with `quickscale diff --name <project name>`",
                 dir.display(),
@@ -239,7 +246,7 @@ pub fn gather(dir: &Path, manifest: Option<Manifest>, name: Option<&str>) -> Res
             let names = names::project_names(name, &starter::top_level_modules())?;
             (Values::for_names(&names), Vec::new())
         }
-        (None, None) => return Err(no_manifest(dir, dir, Command::Diff)),
+        (None, None) => return Err(no_manifest(dir, dir, Verb::Diff)),
     };
     let base = manifest
         .as_ref()

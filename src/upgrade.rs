@@ -1,3 +1,8 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "the upgrade command: its lock, the .env it reads, and the journal it drives"
+)]
 //! `quickscale upgrade`: take the current starter into a project with a
 //! three-way merge against the exact starter it was made from, then move the
 //! manifest forward to the new base.
@@ -14,6 +19,7 @@ use crate::journal::{self, Op};
 use crate::lock;
 use crate::manifest::{self, Manifest};
 use crate::project;
+use crate::random;
 use crate::sources::{self, Sources};
 
 /// What `upgrade` did or, with `--dry-run`, would do.
@@ -46,7 +52,7 @@ pub fn upgrade(
     // SIGINT and SIGTERM are recorded from here on and acted on at safe
     // points: before the commit, by rolling back; after it, by finishing.
     let catch = interrupt::catch();
-    let (root, manifest) = sources::open_with_manifest(dir, sources::Command::Upgrade)?;
+    let (root, manifest) = sources::open_with_manifest(dir, sources::Verb::Upgrade)?;
     let dir = root.as_path();
     if dry_run {
         journal::refuse_while_unfinished(dir)?;
@@ -66,7 +72,7 @@ pub fn upgrade(
                 say(&format!("warning: {note}"));
             }
             // The manifest may have moved with the recovery.
-            sources::open_with_manifest(dir, sources::Command::Upgrade)?.1
+            sources::open_with_manifest(dir, sources::Verb::Upgrade)?.1
         }
         None => manifest,
     };
@@ -174,9 +180,11 @@ fn prepare(dir: &Path, manifest: Manifest, dry_run: bool) -> Result<Prepared> {
     let from = sources.base_label();
     refuse_over_unresolved(&plan)?;
     let env_text = read_env(dir)?;
-    let (env_lines, env_keys) = env_file::missing(env_text.as_deref().unwrap_or(""), |path| {
-        plan.deleted_by_owner(path)
-    })?;
+    let (env_lines, env_keys) = env_file::missing(
+        env_text.as_deref().unwrap_or(""),
+        &random::bytes()?,
+        |path| plan.deleted_by_owner(path),
+    );
     let mut notes: Vec<String> = sources
         .new_variables
         .iter()

@@ -1,3 +1,7 @@
+#![allow(
+    clippy::disallowed_methods,
+    reason = "reads the starter trees' files and CARGO_MANIFEST_DIR at compile time: the macro is the build's I/O"
+)]
 //! Turns the walked and parsed starter trees into Rust tokens: the variable
 //! enum's helpers, the head starter, the history of released starters keyed
 //! by digest, and the content-addressed blobs they share.
@@ -8,9 +12,9 @@ use std::{env, fs};
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
-use sha2::{Digest, Sha256};
 use syn::{Fields, Ident, ItemEnum};
 
+use crate::digest::{content_hash, TreeDigest};
 use crate::placeholder::{self, Piece};
 use crate::walk::{walk_starter, StarterEntry};
 
@@ -87,6 +91,7 @@ pub fn expand(dirs: &Dirs, item: &ItemEnum) -> syn::Result<TokenStream> {
 
         /// File bodies keyed by the sha256 of their bytes in the starter tree:
         /// a file identical across versions is stored once.
+        #[allow(clippy::disallowed_macros, reason = "embeds the starter's binary files at compile time")]
         pub static BLOBS: ::phf::Map<&'static str, Body> = #blob_map;
 
         #(#tracked)*
@@ -196,10 +201,7 @@ fn tree_tokens(
     store: Store,
 ) -> syn::Result<(TokenStream, String)> {
     let known = vars.known();
-    // The digest a manifest records: sha256 over every path, execute bit and
-    // byte of the tree, each field length-prefixed so that no two different
-    // trees hash alike.
-    let mut digest = Sha256::new();
+    let mut digest = TreeDigest::new();
     let mut files = Vec::with_capacity(entries.len());
     for entry in entries {
         let at = |line: usize, col: usize, message: &str| {
@@ -208,10 +210,7 @@ fn tree_tokens(
         let path_pieces = placeholder::parse(&entry.rel, &known)
             .map_err(|e| at(e.line, e.col, &format!("{} (in the file path)", e.message)))?;
         let bytes = fs::read(&entry.abs).map_err(|e| at(1, 1, &format!("cannot read: {e}")))?;
-        for field in [entry.rel.as_bytes(), &[u8::from(entry.executable)], &bytes] {
-            digest.update((field.len() as u64).to_le_bytes());
-            digest.update(field);
-        }
+        digest.add(&entry.rel, entry.executable, &bytes);
         let abs = entry
             .abs
             .to_str()
@@ -234,6 +233,10 @@ fn tree_tokens(
                 let pieces =
                     placeholder::parse(&text, &known).map_err(|e| at(e.line, e.col, &e.message))?;
                 blobs.tracked.push(quote!(
+                    #[allow(
+                        clippy::disallowed_macros,
+                        reason = "makes rustc rebuild when this starter file changes"
+                    )]
                     const _: &[u8] = include_bytes!(#abs);
                 ));
                 if store == Store::Deflated {
@@ -258,10 +261,7 @@ fn tree_tokens(
             blob: #key,
         }));
     }
-    Ok((
-        quote!(&[#(#files),*]),
-        format!("sha256:{}", hex(&digest.finalize())),
-    ))
+    Ok((quote!(&[#(#files),*]), digest.finish()))
 }
 
 /// A text body as one byte string: the literal text, with each variable as a
@@ -329,14 +329,6 @@ fn parse_version(text: &str) -> Option<(u64, u64, u64)> {
     let mut parts = text.split('.').map(|p| p.parse::<u64>().ok());
     let version = (parts.next()??, parts.next()??, parts.next()??);
     parts.next().is_none().then_some(version)
-}
-
-fn content_hash(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex(&Sha256::digest(bytes)))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A `phf::Map` literal from keys and value expressions in the same order.
