@@ -13,6 +13,8 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{parse_macro_input, Expr, ExprLit, ItemEnum, Lit, MetaNameValue, Token};
 
+mod condition;
+mod declaration;
 mod digest;
 mod emit;
 mod placeholder;
