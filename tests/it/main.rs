@@ -28,6 +28,7 @@ mod history;
 mod init;
 mod invariants;
 mod merge;
+mod modules;
 mod scratch_build;
 mod static_binary;
 mod upgrade;
