@@ -17,6 +17,7 @@ mod docs_git_subtree;
 mod e2e_accounts;
 mod e2e_shared_app;
 mod e2e_starter;
+mod e2e_supply_chain;
 mod e2e_upgrade;
 mod history;
 mod init;
