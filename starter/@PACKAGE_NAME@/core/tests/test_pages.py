@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 from django.views.defaults import permission_denied
 
 from ..views import HomeView, server_error
@@ -76,6 +77,12 @@ def test_the_layout_shows_the_site_name_and_the_way_in(client, settings):
     assert reverse("account_login") in html
     assert reverse("account_signup") in html
     assert reverse("account_logout") not in html
+
+
+def test_the_layout_declares_the_language_of_the_page(client):
+    with translation.override("de"):
+        html = client.get(reverse("core:home")).content.decode()
+    assert '<html lang="de">' in html
 
 
 def test_the_layout_shows_who_is_logged_in_and_logs_out_by_post(client, user):
