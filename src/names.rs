@@ -37,7 +37,7 @@ const DEPENDENCY_MODULES: &[&str] = &[
     "factory", "faker", "filelock", "gunicorn", "hatchling", "identify", "iniconfig", "nodeenv",
     "packaging", "pip", "pkg_resources", "platformdirs", "pluggy", "pre_commit", "psycopg",
     "psycopg_binary", "psycopg_pool", "py", "pycparser", "pygments", "pytest", "pytest_cov",
-    "pytest_django", "python_discovery", "ruff", "setuptools", "six", "sqlparse",
+    "pytest_django", "python_discovery", "ruff", "setuptools", "six", "sqlparse", "time_machine",
     "typing_extensions", "tzdata", "uv", "virtualenv", "wheel", "whitenoise", "yaml",
 ];
 

@@ -13,3 +13,4 @@ urlpatterns = [
 ]
 
 handler400 = "@PACKAGE_NAME@.core.views.bad_request"
+handler500 = "@PACKAGE_NAME@.core.views.server_error"

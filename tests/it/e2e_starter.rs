@@ -204,6 +204,7 @@ fn every_check(name: &str, python_version: &str) {
 
     env.django_checks();
     env.ruff();
+    env.ruff_leaves_markdown_alone();
     env.installed_modules_are_refused_as_names();
     // SQLite first: the servers below then run on a migrated database.
     env.migrate_and_test(None);
@@ -243,6 +244,38 @@ impl<'a> Env<'a> {
             accepted.is_empty(),
             "quickscale init accepts installed module names {accepted:?}"
         );
+    }
+
+    /// Ruff can format the Python blocks of Markdown files; the project tells it
+    /// not to, so README.md keeps its examples as written. pre-commit's hook and
+    /// editors hand ruff the files with `--force-exclude`, as here.
+    fn ruff_leaves_markdown_alone(&self) {
+        let readme = self.project.dir.join("README.md");
+        let before = fs::read(&readme).unwrap();
+        assert!(
+            String::from_utf8_lossy(&before).contains("```python"),
+            "README.md has Python examples"
+        );
+        run(self
+            .tool("ruff")
+            .args(["format", "--force-exclude", "README.md"]));
+        assert_eq!(fs::read(&readme).unwrap(), before, "ruff rewrote README.md");
+
+        // A block ruff would rewrite, were it not for the project's setting.
+        let notes = self.project.dir.join("notes.md");
+        fs::write(&notes, "# Notes\n\n```python\nx = {  'a':1 }\n```\n").unwrap();
+        run(self
+            .tool("ruff")
+            .args(["format", "--force-exclude", "--check", "notes.md"]));
+        let err = fails(
+            self.tool("ruff")
+                .args(["format", "--isolated", "--check", "notes.md"]),
+        );
+        assert!(
+            err.contains("Would reformat") || err.contains("would be reformatted"),
+            "{err}"
+        );
+        fs::remove_file(&notes).unwrap();
     }
 
     fn django_checks(&self) {

@@ -24,7 +24,10 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 const NAME: &str = "acme";
 
 /// The team's own lines, each asserted after the upgrade.
-const TEAM_TIME_ZONE: &str = "TIME_ZONE = \"Europe/Paris\"\n";
+/// The starter's line the team changed: passwords of at least 12 characters.
+const STARTER_MIN_LENGTH: &str =
+    "    {\"NAME\": \"django.contrib.auth.password_validation.MinimumLengthValidator\"},\n";
+const TEAM_MIN_LENGTH: &str = "    {\n        \"NAME\": \"django.contrib.auth.password_validation.MinimumLengthValidator\",\n        \"OPTIONS\": {\"min_length\": 12},\n    },\n";
 const TEAM_APP: &str = "    \"acme.blog\",\n";
 const TEAM_ROUTE: &str = "    path(\"blog/\", include(\"acme.blog.urls\")),\n";
 const TEAM_INTRO: &str = "# ACME Corp website\n\nThe public site of ACME Corp: news, \
@@ -150,8 +153,8 @@ fn a_team_project_made_by_0_1_0_upgrades_and_runs_as_a_fresh_one() {
     edit(
         dir,
         "config/settings/base.py",
-        "TIME_ZONE = \"UTC\"\n",
-        TEAM_TIME_ZONE,
+        STARTER_MIN_LENGTH,
+        TEAM_MIN_LENGTH,
     );
     edit(
         dir,
@@ -247,7 +250,7 @@ fn a_team_project_made_by_0_1_0_upgrades_and_runs_as_a_fresh_one() {
 
     // Every edit of the team is still there...
     let settings = read(dir, "config/settings/base.py");
-    assert!(settings.contains(TEAM_TIME_ZONE) && settings.contains(TEAM_APP));
+    assert!(settings.contains(TEAM_MIN_LENGTH) && settings.contains(TEAM_APP));
     assert!(read(dir, "README.md").starts_with(TEAM_INTRO));
     assert!(read(dir, "config/urls.py").contains(TEAM_ROUTE));
     for (path, bytes) in &team_app {

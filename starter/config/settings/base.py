@@ -158,8 +158,10 @@ ACCOUNT_LOGOUT_ON_GET = False
 
 # Internationalisation
 # ------------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# The language of the site's own text (Django's and allauth's messages) and the
+# time zone that dates and times are shown in; they are stored in UTC (USE_TZ).
+LANGUAGE_CODE = env.str("DJANGO_LANGUAGE_CODE", default="en-us")
+TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
