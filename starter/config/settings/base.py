@@ -10,7 +10,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 import environ
-from csp.constants import NONCE
+from csp import constants as csp
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 APPS_DIR = BASE_DIR / "@PACKAGE_NAME@"
@@ -224,7 +224,7 @@ ADMIN_REQUIRES_MFA = env.bool("DJANGO_ADMIN_REQUIRES_MFA", default=False)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", NONCE],
+        "script-src": ["'self'", csp.NONCE],
         "style-src": ["'self'"],
         # data: for the QR code of the authenticator app set-up page.
         "img-src": ["'self'", "data:"],
