@@ -35,7 +35,7 @@ def test_pages_forbid_inline_scripts(client):
     assert directives["frame-ancestors"] == ["'none'"]
 
 
-def test_a_page_that_uses_the_nonce_names_it_in_the_policy(rf, settings):
+def test_a_page_that_uses_the_nonce_names_it_in_the_policy(rf):
     from csp.middleware import CSPMiddleware
     from django.http import HttpResponse
 
@@ -105,8 +105,13 @@ def test_staff_reach_the_admin_without_two_factor_when_relaxed(
     assert client.get(reverse("admin:index")).status_code == 200
 
 
-def test_a_failed_health_check_is_logged_but_not_mailed(client, monkeypatch, caplog):
+def test_a_failed_health_check_is_logged_but_not_mailed(
+    client, monkeypatch, caplog, settings
+):
     from django.db import OperationalError
+
+    # Someone to mail: with nobody in ADMINS, nothing would be mailed anyway.
+    settings.ADMINS = [("Ops", "ops@example.com")]
 
     def fail(*args, **kwargs):
         raise OperationalError("connection refused")
@@ -116,6 +121,13 @@ def test_a_failed_health_check_is_logged_but_not_mailed(client, monkeypatch, cap
         assert client.get("/healthz/").status_code == 503
     assert "database did not answer" in caplog.text
     assert mail.outbox == []
+
+
+def test_other_server_errors_are_still_mailed(settings):
+    settings.ADMINS = [("Ops", "ops@example.com")]
+    logging.getLogger("django.request").error("Internal Server Error: /boom/")
+    (message,) = mail.outbox
+    assert "Internal Server Error" in message.subject
 
 
 def test_mail_filter_keeps_other_errors(rf):
