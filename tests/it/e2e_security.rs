@@ -7,7 +7,8 @@
 //!   from another address, and exactly the configured 5 are checked.
 //! - The limit per client counts the client, not the proxy: an attacker who fails
 //!   from one address (whatever it writes into X-Forwarded-For itself) is stopped
-//!   after 10, and a real user from another address still logs in.
+//!   after 10, and a real user from another address still logs in. Without
+//!   the setting, the header is ignored: all 13 claimed addresses count as one.
 //! - The admin has no door of its own: it sends visitors to the site's log-in,
 //!   and staff reach it only after setting up two-factor log-in, as README.md
 //!   tells the first superuser to; the next log-in asks for the second factor.
@@ -105,6 +106,7 @@ fn production_holds_under_attack_behind_a_proxy() {
         headers_and_html_obey_the_policy(port, path, page);
     }
     account_mail_names_the_site_and_keeps_tokens_out_of_the_log(port, &mail_dir, &server.log);
+    forwarded_for_is_ignored_unless_a_proxy_is_trusted(&env, &database, &email_url);
 
     // The database goes away: probes fail, the log says why, nobody is mailed.
     let mails_before = fs::read_dir(&mail_dir).unwrap().count();
@@ -188,6 +190,46 @@ fn client_limit_counts_clients_not_the_proxy(port: u16) {
         &[("login", "ada@example.com"), ("password", PASSWORD)],
     );
     assert!(answer.body.contains(TOO_MANY), "{answer:?}");
+}
+
+/// The same site without DJANGO_TRUSTED_PROXY_COUNT: X-Forwarded-For is
+/// anybody's to write, so it is ignored and every request counts as coming from
+/// the connection's address, whatever the header claims.
+fn forwarded_for_is_ignored_unless_a_proxy_is_trusted(
+    env: &Env<'_>,
+    database: &str,
+    email_url: &str,
+) {
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let server = Server::start(
+        env,
+        &["gunicorn"],
+        &[
+            ("GUNICORN_BIND", &bind),
+            ("WEB_CONCURRENCY", "1"),
+            ("DATABASE_URL", database),
+            ("EMAIL_URL", email_url),
+        ],
+    );
+    server.wait_for(port);
+    let mut checked = 0;
+    for i in 0..PER_CLIENT + 3 {
+        let mut client = Browser::behind_proxy(port, HOST, &format!("192.0.2.{}", 100 + i));
+        let answer = client.submit(
+            "/accounts/login/",
+            &[
+                ("login", &format!("someone{i}@example.com")),
+                ("password", "wrong-guess"),
+            ],
+        );
+        if answer.body.contains(NOT_CORRECT) {
+            checked += 1;
+        } else {
+            assert!(answer.body.contains(TOO_MANY), "{answer:?}");
+        }
+    }
+    assert_eq!(checked, PER_CLIENT);
 }
 
 /// Follows README.md's first-superuser steps; returns the pages seen on the way,
