@@ -36,3 +36,19 @@ def test_a_confirmation_mail_can_be_sent_outside_a_request(settings):
     (message,) = mail.outbox
     assert "Example Clinic" in message.body
     assert "https://clinic.example.com/accounts/confirm-email/" in message.body
+
+
+def test_failed_logins_count_once_whatever_host_they_name(client, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "www.testserver"]
+    UserFactory(email="ada@example.com")
+    refused = []
+    for attempt in range(6):
+        response = client.post(
+            reverse("account_login"),
+            {"login": "ada@example.com", "password": "wrong"},
+            headers={"host": ["testserver", "www.testserver"][attempt % 2]},
+            # Each from another address, so only the account's limit applies.
+            REMOTE_ADDR=f"192.0.2.{attempt}",
+        )
+        refused.append(b"Too many failed login attempts" in response.content)
+    assert refused == [False] * 5 + [True]
