@@ -27,6 +27,13 @@ pub const PRODUCTION_VARS: &[(&str, &str)] = &[
     ("DJANGO_SECRET_KEY", TEST_SECRET_KEY),
     ("DJANGO_ALLOWED_HOSTS", "example.com"),
     ("DJANGO_ADMIN_URL", TEST_ADMIN_URL),
+    // Production refuses to start without a database and mail. The project's
+    // own SQLite file (relative to the project directory, where every command
+    // runs), which the tests migrate first; mail printed, unless a test sends it
+    // to files.
+    ("DATABASE_URL", "sqlite:///db.sqlite3"),
+    ("EMAIL_URL", "consolemail://"),
+    ("DJANGO_DEFAULT_FROM_EMAIL", "noreply@example.com"),
 ];
 
 /// A generated project in a directory of its own, removed when the test ends, and
@@ -394,7 +401,7 @@ pub fn postgres_bin() -> PathBuf {
 // HTTP/1.1 by hand: enough for status, headers and a small body
 // ---------------------------------------------------------------------------------
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
