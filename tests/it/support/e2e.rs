@@ -55,6 +55,21 @@ impl Project {
     }
 
     /// A project exactly as quickscale 0.1.0 wrote it (support/starters.rs).
+    /// The project `name` as quickscale `version` wrote it (see
+    /// [`super::starters::project_made_by`]).
+    pub fn made_by(name: &str, version: &str) -> Project {
+        let tmp = tempfile::Builder::new()
+            .prefix("quickscale-test-")
+            .tempdir()
+            .unwrap();
+        let root = super::starters::project_made_by(tmp.path(), name, version);
+        Project {
+            sh: shell_in(&root),
+            dir: root.clone(),
+            _generated: Generated { root, tmp },
+        }
+    }
+
     pub fn made_by_0_1_0(name: &str) -> Project {
         let tmp = tempfile::Builder::new()
             .prefix("quickscale-test-")
