@@ -29,6 +29,10 @@ impl Diff {
 
 /// The plan for the project `dir` is in.
 pub fn diff(dir: &Path, name: Option<&str>, safe_only: bool) -> Result<Diff> {
+    // An interrupted upgrade may have left the project without its manifest.
+    if let Some(root) = crate::journal::unfinished_root(dir) {
+        crate::journal::refuse_while_unfinished(&root)?;
+    }
     let (root, manifest) = sources::open(dir, name, Verb::Diff)?;
     crate::journal::refuse_while_unfinished(&root)?;
     let mut plan = sources::gather(&root, manifest, name)?.plan();

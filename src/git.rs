@@ -192,7 +192,7 @@ impl Repo {
             .output()
             .map_err(|e| cannot_run(&self.dir, &e))?;
         if !output.status.success() {
-            return Err(failed(args[0], &self.dir, &output.stderr));
+            return Err(failed(args[0], &self.dir, &output));
         }
         Ok(output.stdout)
     }
@@ -216,11 +216,13 @@ fn run_with_input(dir: &Path, args: &[&str], input: &[u8]) -> Result<Vec<u8>> {
         .spawn()
         .map_err(|e| cannot_run(dir, &e))?;
     if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(input).map_err(|e| cannot_run(dir, &e))?;
+        // A git that stopped reading has failed: its status and stderr,
+        // below, say why better than the broken pipe would.
+        let _ = stdin.write_all(input);
     }
     let output = child.wait_with_output().map_err(|e| cannot_run(dir, &e))?;
     if !output.status.success() {
-        return Err(failed(args[0], dir, &output.stderr));
+        return Err(failed(args[0], dir, &output));
     }
     Ok(output.stdout)
 }
@@ -244,11 +246,16 @@ fn cannot_run(dir: &Path, err: &std::io::Error) -> Error {
     ))
 }
 
-fn failed(what: &str, dir: &Path, stderr: &[u8]) -> Error {
+fn failed(what: &str, dir: &Path, output: &std::process::Output) -> Error {
+    let said = first_line(&output.stderr);
+    let why = if said.is_empty() {
+        format!("it ended with {} and said nothing", output.status)
+    } else {
+        said
+    };
     Error::new(format!(
-        "git {what} failed in '{}': {}; fix the repository, or pass --allow-dirty",
-        dir.display(),
-        first_line(stderr)
+        "git {what} failed in '{}': {why}; fix the repository, or pass --allow-dirty",
+        dir.display()
     ))
 }
 

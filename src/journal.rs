@@ -300,18 +300,33 @@ pub fn recover(root: &Path) -> Result<Option<(Recovered, Vec<String>)>> {
     }
 }
 
+/// The nearest directory, `dir` or above, holding a journal an interrupted
+/// upgrade left: the project to recover, whatever its manifest says.
+pub fn unfinished_root(dir: &Path) -> Option<PathBuf> {
+    let start = fs::canonicalize(dir).ok()?;
+    let found = start
+        .ancestors()
+        .find(|at| fs::symlink_metadata(at.join(DIR)).is_ok_and(|meta| meta.is_dir()))?;
+    // As the user spelled it where they can: `.`, not /home/....
+    Some(if found == start {
+        dir.to_path_buf()
+    } else {
+        found.to_path_buf()
+    })
+}
+
 /// A read of the project while an upgrade writes it, or after one was
 /// interrupted, would see a half-upgraded tree.
 pub fn refuse_while_unfinished(dir: &Path) -> Result<()> {
     if let Some(holder) = crate::lock::holder(dir) {
         return Err(Error::new(format!(
-            "another quickscale ({holder}) is changing '{}' right now; wait for it to finish,              then run the command again",
+            "another quickscale ({holder}) is changing '{}' right now; wait for it to finish, then run the command again",
             dir.display()
         )));
     }
     if std::fs::symlink_metadata(dir.join(DIR)).is_ok() {
         return Err(Error::new(format!(
-            "an upgrade of '{}' was interrupted; run `quickscale upgrade` to finish it or roll              it back, then run the command again",
+            "an upgrade of '{}' was interrupted; run `quickscale upgrade` to finish it or roll it back, then run the command again",
             dir.display()
         )));
     }

@@ -31,22 +31,35 @@ pub struct Lock {
     path: PathBuf,
 }
 
-/// The lock, and the pid of the dead process whose lock file it took over.
-pub fn acquire(dir: &Path) -> Result<(Lock, Option<u32>)> {
+/// The lock and, when it took over a file a dead process left, who that
+/// was (`process 4242`, or `a process` whose pid never got written).
+pub fn acquire(dir: &Path) -> Result<(Lock, Option<String>)> {
     let path = dir.join(FILE);
     // A lock file replaced between our open and our flock (its holder
     // removed it as it finished) is retried, so that two runs never hold
     // locks on two different files.
     for _ in 0..100 {
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o644)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-            .open(&path)
-            .map_err(|e| open_error(&path, &e))?;
+        // Created here, or found: a file found and free to lock was left by
+        // a process that died, even one killed before it wrote its pid.
+        let open = |create_new: bool| {
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(create_new)
+                .mode(0o644)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+                .open(&path)
+        };
+        let (mut file, found) = match open(true) {
+            Ok(file) => (file, false),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match open(false) {
+                Ok(file) => (file, true),
+                // Removed by its holder in between: try again.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(open_error(&path, &e)),
+            },
+            Err(e) => return Err(open_error(&path, &e)),
+        };
         let meta = file
             .metadata()
             .map_err(|e| Error::io("inspect", &path, &e))?;
@@ -76,7 +89,11 @@ pub fn acquire(dir: &Path) -> Result<(Lock, Option<u32>)> {
             Ok(now) if now.ino() == meta.ino() && now.dev() == meta.dev() => {}
             _ => continue,
         }
-        let stale = read_pid(&mut file);
+        let stale = found.then(|| {
+            read_pid(&mut file)
+                .map(|pid| format!("process {pid}"))
+                .unwrap_or_else(|| "a process".to_owned())
+        });
         // Held from here: a failure to record our pid removes the file again.
         let mut lock = Lock { file, path };
         let mine = format!("{}\n", std::process::id());

@@ -84,31 +84,34 @@ fn change(
     } else {
         sources::Verb::Upgrade
     };
-    let (root, manifest) = sources::open_with_manifest(dir, verb)?;
+    // A journal an interrupted upgrade left marks the project too: killed
+    // between moving the old manifest aside and the new one in, the project
+    // has no manifest until the journal is recovered.
+    let root = match journal::unfinished_root(dir) {
+        Some(root) => root,
+        None => sources::open_with_manifest(dir, verb)?.0,
+    };
     let dir = root.as_path();
     if dry_run {
         journal::refuse_while_unfinished(dir)?;
+        let manifest = sources::open_with_manifest(dir, verb)?.1;
         refuse_add_when_behind(dir, &manifest, adding)?;
         return plan_only(dir, manifest, adding);
     }
     let (lock, stale) = lock::acquire(dir)?;
-    if let Some(pid) = stale {
+    if let Some(holder) = stale {
         say(&format!(
-            "Took over the lock that process {pid} left in {} (it no longer runs).",
+            "Took over the lock that {holder} left in {} (it no longer runs).",
             lock::FILE
         ));
     }
-    let manifest = match journal::recover(dir)? {
-        Some((recovered, notes)) => {
-            say(recovered.message());
-            for note in notes {
-                say(&format!("warning: {note}"));
-            }
-            // The manifest may have moved with the recovery.
-            sources::open_with_manifest(dir, verb)?.1
+    if let Some((recovered, notes)) = journal::recover(dir)? {
+        say(recovered.message());
+        for note in notes {
+            say(&format!("warning: {note}"));
         }
-        None => manifest,
-    };
+    }
+    let manifest = sources::open_with_manifest(dir, verb)?.1;
     stop_if_interrupted(
         &catch,
         "before the upgrade changed anything; the project is as it was",
@@ -131,14 +134,17 @@ fn change(
             applied: false,
         });
     }
+    // git runs in our process group: a Ctrl-C kills it as it stops us, and
+    // its failure is then the signal's, reported as such.
+    let unchanged = "before the upgrade changed anything; the project is as it was";
     let repo = match git::repo(dir) {
         Ok(repo) => repo,
         Err(_) if allow_dirty => None,
-        Err(e) => return Err(e),
+        Err(e) => return Err(signal_or(&catch, unchanged, e)),
     };
     if !allow_dirty {
         if let Some(repo) = &repo {
-            refuse_dirty(repo, &plan)?;
+            refuse_dirty(repo, &plan).map_err(|e| signal_or(&catch, unchanged, e))?;
         }
     }
     let (mut ops, not_beside) = apply::operations(dir, &plan)?;
@@ -163,10 +169,12 @@ fn change(
         },
     ));
     let index = match &repo {
-        Some(repo) => conflict_index(repo, &sources, &plan)?,
+        Some(repo) => {
+            conflict_index(repo, &sources, &plan).map_err(|e| signal_or(&catch, unchanged, e))?
+        }
         None => Vec::new(),
     };
-    let interrupted = "before the upgrade changed anything; the project is as it was";
+    let interrupted = unchanged;
     stop_if_interrupted(&catch, interrupted)?;
     let staged = journal::stage(dir, &ops, &index, &mut || {
         stop_if_interrupted(&catch, interrupted)
@@ -306,6 +314,14 @@ fn manifest_mode(dir: &Path) -> u32 {
     match std::fs::symlink_metadata(dir.join(manifest::FILE_NAME)) {
         Ok(meta) if meta.is_file() => meta.permissions().mode() & 0o7777 & !0o111,
         _ => 0o644,
+    }
+}
+
+/// `error`, unless a signal arrived meanwhile: then the signal's report.
+fn signal_or(catch: &interrupt::Catch, state: &str, error: Error) -> Error {
+    match stop_if_interrupted(catch, state) {
+        Err(stopped) => stopped,
+        Ok(()) => error,
     }
 }
 
