@@ -25,3 +25,4 @@ mod merge;
 mod scratch_build;
 mod static_binary;
 mod upgrade;
+mod upgrade_interrupt;
