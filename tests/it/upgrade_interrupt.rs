@@ -197,9 +197,16 @@ impl Tree {
             }
         }
         if self.status != expected.status {
+            let only_in = |a: &str, b: &str| -> Vec<String> {
+                a.lines()
+                    .filter(|line| !b.lines().any(|other| other == *line))
+                    .map(str::to_owned)
+                    .collect()
+            };
             lines.push(format!(
-                "git status is {:?}, expected {:?}",
-                self.status, expected.status
+                "git status has {:?} where the expected has {:?}",
+                only_in(&self.status, &expected.status),
+                only_in(&expected.status, &self.status)
             ));
         }
         let total = lines.len();
@@ -268,7 +275,11 @@ fn team_edits(root: &Path) {
         assert!(text.contains(from), "{rel} holds {from:?}");
         fs::write(&path, text.replacen(from, to, 1)).unwrap();
     };
-    edit("README.md", &format!("# {NAME}\n"), "# ACME Corp intranet\n");
+    edit(
+        "README.md",
+        &format!("# {NAME}\n"),
+        "# ACME Corp intranet\n",
+    );
     edit(
         "config/settings/base.py",
         OLD_TIME_ZONE,
@@ -401,11 +412,12 @@ fn parse_trace(text: &str) -> Vec<Call> {
         .filter(|line| !line.starts_with("---") && !line.starts_with("+++"))
         .filter_map(|line| {
             let name = line.split_once('(')?.0;
-            (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-                .then(|| Call {
+            (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then(
+                || Call {
                     name: name.to_owned(),
                     line: line.to_owned(),
-                })
+                },
+            )
         })
         .collect()
 }
@@ -514,10 +526,14 @@ impl Inject {
         ]
     }
 
-    /// The command that repeats the case, in a copy of the scenario project.
-    fn repro(&self) -> String {
+    /// The commands that repeat the case: the loop with only this case, and
+    /// the strace command it runs in a copy of the scenario project.
+    fn repro(&self, test: &str) -> String {
         format!(
-            "strace {} quickscale upgrade",
+            "QUICKSCALE_LOOP_SEED={} QUICKSCALE_LOOP_ONLY='{}' cargo test --test it \
+             upgrade_interrupt::{test}, which runs `strace {} quickscale upgrade`",
+            settings().seed,
+            self.spec(),
             self.options().join(" ")
         )
     }
@@ -578,8 +594,13 @@ fn sample<T: Copy>(items: &[T], budget: usize, random: &mut SplitMix) -> Vec<T> 
 }
 
 /// Whether a case's name passes `QUICKSCALE_LOOP_ONLY`.
+/// It is a comma-separated list of case names (`openat:signal=SIGKILL:when=151`)
+/// or of their first parts (`openat`, `SIGTERM`).
 fn wanted(name: &str) -> bool {
-    settings().only.as_ref().is_none_or(|only| name.contains(only))
+    settings().only.as_ref().is_none_or(|only| {
+        only.split(',')
+            .any(|part| name == part || name.split(':').next() == Some(part))
+    })
 }
 
 /// One way a case broke the contract.
@@ -651,10 +672,12 @@ impl Tally {
             return;
         }
         let mut message = format!(
-            "{} of {} {} failed (seed {seed}: QUICKSCALE_LOOP_SEED={seed} repeats them):\n",
+            "{} of {} {} failed (seed {seed}: QUICKSCALE_LOOP_SEED={seed} repeats them; \
+             the interrupted runs left {}):\n",
             self.failed.len(),
             self.cases,
-            self.what
+            self.what,
+            states.join(", ")
         );
         for (kind, n) in &self.kinds {
             writeln!(message, "  {n} {kind}").unwrap();
@@ -765,7 +788,8 @@ fn check_after_interrupt(
 ) -> String {
     let tree = Tree::of(root);
     let state = state(scenario, &tree);
-    let finished = may_have_finished && state == "upgraded" && output.status.code() == scenario.exit;
+    let finished =
+        may_have_finished && state == "upgraded" && output.status.code() == scenario.exit;
     if output.status.signal() != Some(signal) && !finished {
         problems.push(problem(
             "the interrupted run did not die of the signal",
@@ -811,7 +835,10 @@ fn check_after_error(
     }
     let leftovers = tree.leftovers();
     if !leftovers.is_empty() {
-        problems.push(problem("the run left .quickscale- files", leftovers.join(", ")));
+        problems.push(problem(
+            "the run left .quickscale- files",
+            leftovers.join(", "),
+        ));
     }
     match state {
         "as before" => {
@@ -866,6 +893,7 @@ fn check_after_error(
 /// kind of call (about `budget` a kind in a default run), each in a fresh
 /// copy, and checks the result with `check`.
 fn sweep(
+    test: &str,
     what: &'static str,
     budget: usize,
     action: impl Fn(&[&'static str], usize) -> Action,
@@ -892,7 +920,7 @@ fn sweep(
             let state = check(scenario, &root, &output, &inject, call, &mut problems);
             tally.record(
                 &format!("{case} (the call was `{}`)", truncate(&call.line)),
-                &inject.repro(),
+                &inject.repro(test),
                 &state,
                 problems,
             );
@@ -943,6 +971,7 @@ fn the_scenario_upgrades_alike_with_and_without_strace() {
 #[test]
 fn a_kill_at_any_call_then_one_plain_upgrade_gives_the_uninterrupted_tree() {
     sweep(
+        "a_kill_at_any_call_then_one_plain_upgrade_gives_the_uninterrupted_tree",
         "SIGKILLs at a system call",
         if settings().long { usize::MAX } else { 10 },
         |_, _| Action::Signal("SIGKILL"),
@@ -958,6 +987,7 @@ fn a_kill_at_any_call_then_one_plain_upgrade_gives_the_uninterrupted_tree() {
 #[test]
 fn sigint_at_any_call_rolls_back_or_finishes_then_dies_of_it() {
     sweep(
+        "sigint_at_any_call_rolls_back_or_finishes_then_dies_of_it",
         "SIGINTs at a system call",
         if settings().long { usize::MAX } else { 5 },
         |_, _| Action::Signal("SIGINT"),
@@ -970,6 +1000,7 @@ fn sigint_at_any_call_rolls_back_or_finishes_then_dies_of_it() {
 #[test]
 fn a_write_error_at_any_call_leaves_the_project_as_it_was_or_upgraded() {
     sweep(
+        "a_write_error_at_any_call_leaves_the_project_as_it_was_or_upgraded",
         "write errors at a system call",
         if settings().long { usize::MAX } else { 8 },
         |errnos, n| Action::Error(errnos[n % errnos.len()]),
@@ -1003,7 +1034,7 @@ fn signals_at_random_moments_leave_a_project_one_plain_upgrade_completes() {
         let mut tally = Tally::new(what);
         for run in 0..runs {
             let delay = random.below(scenario.span);
-            let case = format!("{label} after {delay} µs (run {run})");
+            let case = format!("{label}:run={run}:after={delay}us");
             if !wanted(&case) {
                 continue;
             }
@@ -1024,8 +1055,8 @@ fn signals_at_random_moments_leave_a_project_one_plain_upgrade_completes() {
                 check_after_interrupt(scenario, &root, &output, signal, true, &mut problems)
             };
             let repro = format!(
-                "QUICKSCALE_LOOP_SEED={} QUICKSCALE_LOOP_ONLY='{label} after {delay} µs' \
-                 cargo test --test it upgrade_interrupt::signals_at_random_moments",
+                "QUICKSCALE_LOOP_SEED={} QUICKSCALE_LOOP_ONLY='{case}' cargo test --test it \
+                 upgrade_interrupt::signals_at_random_moments (the moment is not exactly repeatable)",
                 settings().seed
             );
             tally.record(&case, &repro, &state, problems);
@@ -1069,7 +1100,14 @@ fn pauses_under_lock(scenario: &Scenario) -> Result<Vec<Inject>, String> {
         .position(|call| {
             matches!(
                 call.name.as_str(),
-                "open" | "openat" | "creat" | "link" | "linkat" | "rename" | "renameat" | "renameat2"
+                "open"
+                    | "openat"
+                    | "creat"
+                    | "link"
+                    | "linkat"
+                    | "rename"
+                    | "renameat"
+                    | "renameat2"
             ) && call.line.contains(LOCK)
         })
         .ok_or_else(|| {
@@ -1156,7 +1194,12 @@ fn a_second_upgrade_refuses_while_the_first_holds_the_lock_and_a_dead_holder_is_
                 check_after_kill(scenario, &root, &mut problems)
             }
         };
-        tally.record(&pause.spec(), &pause.repro(), &state, problems);
+        tally.record(
+            &pause.spec(),
+            &pause.repro("a_second_upgrade_refuses_while_the_first_holds_the_lock_and_a_dead_holder_is_taken_over"),
+            &state,
+            problems,
+        );
     }
     tally.finish();
 }

@@ -150,7 +150,10 @@ pub fn snapshot(root: &Path) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
 
 /// [`snapshot`] of the entries whose path relative to `root` passes `keep`;
 /// a directory left out is not walked (`.git`, say).
-pub fn snapshot_where(root: &Path, keep: &dyn Fn(&Path) -> bool) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
+pub fn snapshot_where(
+    root: &Path,
+    keep: &dyn Fn(&Path) -> bool,
+) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
     let mut out = BTreeMap::new();
     collect(root, root, keep, &mut out);
     out
