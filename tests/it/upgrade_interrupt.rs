@@ -654,6 +654,13 @@ impl Tally {
 
     /// Panics with the counts and the first failures if any case failed.
     fn finish(self) {
+        if let Some(message) = self.summary() {
+            panic!("{message}");
+        }
+    }
+
+    /// Prints the counts; the failure message if any case failed.
+    fn summary(self) -> Option<String> {
         let seed = settings().seed;
         let states: Vec<String> = self
             .states
@@ -667,9 +674,11 @@ impl Tally {
             self.failed.len(),
             states.join(", ")
         );
-        assert!(self.cases > 0, "{}: no case ran", self.what);
+        if self.cases == 0 {
+            return Some(format!("{}: no case ran", self.what));
+        }
         if self.failed.is_empty() {
-            return;
+            return None;
         }
         let mut message = format!(
             "{} of {} {} failed (seed {seed}: QUICKSCALE_LOOP_SEED={seed} repeats them; \
@@ -691,7 +700,7 @@ impl Tally {
         for text in self.failed.iter().take(8) {
             message.push_str(text);
         }
-        panic!("{message}");
+        Some(message)
     }
 }
 
@@ -1020,6 +1029,7 @@ fn signals_at_random_moments_leave_a_project_one_plain_upgrade_completes() {
     let scenario = scenario();
     let work = Workspace::new();
     let runs = if settings().long { 300 } else { 24 };
+    let mut failures = Vec::new();
     for (signal, label) in [
         (libc::SIGKILL, "SIGKILL"),
         (libc::SIGINT, "SIGINT"),
@@ -1061,8 +1071,9 @@ fn signals_at_random_moments_leave_a_project_one_plain_upgrade_completes() {
             );
             tally.record(&case, &repro, &state, problems);
         }
-        tally.finish();
+        failures.extend(tally.summary());
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// The quickscale process strace started, once it is stopped by the
