@@ -108,6 +108,8 @@ struct Settings {
     seed: u64,
     long: bool,
     only: Option<String>,
+    /// Keep every case's directory (and the scenario's) for a look afterwards.
+    keep: bool,
 }
 
 fn settings() -> &'static Settings {
@@ -121,6 +123,7 @@ fn settings() -> &'static Settings {
             })
             .unwrap_or(0x5eed_0016);
         let long = std::env::var("QUICKSCALE_LONG_LOOPS").is_ok_and(|v| v == "1");
+        let keep = std::env::var("QUICKSCALE_LOOP_KEEP").is_ok_and(|v| v == "1");
         let only = std::env::var("QUICKSCALE_LOOP_ONLY")
             .ok()
             .filter(|s| !s.is_empty());
@@ -132,7 +135,12 @@ fn settings() -> &'static Settings {
                 "a sample (QUICKSCALE_LONG_LOOPS=1 runs every position)"
             }
         );
-        Settings { seed, long, only }
+        Settings {
+            seed,
+            long,
+            only,
+            keep,
+        }
     })
 }
 
@@ -226,6 +234,25 @@ impl Tree {
     }
 }
 
+/// The transient files in the project (`.quickscale-*`) and anything beside it.
+fn leftovers(root: &Path, tree: &Tree) -> Vec<String> {
+    let mut found = tree.leftovers();
+    found.extend(beside_the_project(root));
+    found
+}
+
+/// Whatever the upgrade left beside the project, in the directory holding
+/// it, where each case has only the project (and a trace).
+fn beside_the_project(root: &Path) -> Vec<String> {
+    let parent = root.parent().unwrap();
+    fs::read_dir(parent)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != NAME && name != "trace")
+        .map(|name| parent.join(name).display().to_string())
+        .collect()
+}
+
 /// `.env` with every value masked: `KEY=` lines and comments, in order.
 fn env_keys(bytes: &[u8]) -> Vec<u8> {
     String::from_utf8_lossy(bytes)
@@ -248,26 +275,39 @@ struct Call {
 /// edits, the tree before and after one uninterrupted upgrade, its exit
 /// code, and the system calls that upgrade made itself.
 struct Scenario {
-    _dir: tempfile::TempDir,
+    _removed_on_drop: Option<tempfile::TempDir>,
     template: PathBuf,
     before: Tree,
     after: Tree,
     exit: Option<i32>,
     trace: Vec<Call>,
-    /// How long an uninterrupted upgrade takes here, in microseconds, to
-    /// spread the random kills over it (never asserted).
-    span: u64,
 }
 
-fn scenario() -> &'static Scenario {
-    static SCENARIO: OnceLock<Scenario> = OnceLock::new();
-    SCENARIO.get_or_init(build_scenario)
+impl Scenario {
+    /// How long an uninterrupted upgrade takes here, in microseconds, and a
+    /// quarter more: the random signals are spread over it. Only the spread
+    /// depends on it; nothing is asserted about time.
+    fn span(&self) -> u64 {
+        let work = Workspace::new();
+        let mut times: Vec<u64> = (0..5)
+            .map(|i| {
+                let case = work.copy(&self.template, &format!("timing-{i}"));
+                let started = Instant::now();
+                run(&case, &["upgrade"]);
+                started.elapsed().as_micros() as u64
+            })
+            .collect();
+        times.sort_unstable();
+        times[2] + times[2] / 4 + 1
+    }
 }
 
 /// A team's edits such that the upgrade to the next starter takes files
 /// (added, updated, deleted, a mode change), merges README.md cleanly,
 /// leaves a line conflict in base.py, writes the starter's favicon beside
-/// the team's own, and appends POSTGRES_PASSWORD to `.env`.
+/// the team's own, creates a directory again for a new file (the team
+/// dropped the starter's stylesheet, and its directory with it), and
+/// appends POSTGRES_PASSWORD to `.env`.
 fn team_edits(root: &Path) {
     let edit = |rel: &str, from: &str, to: &str| {
         let path = root.join(rel);
@@ -291,6 +331,7 @@ fn team_edits(root: &Path) {
         b"\x00the team's own icon\xff",
     )
     .unwrap();
+    fs::remove_dir_all(root.join(format!("{NAME}/static/css"))).unwrap();
     fs::create_dir_all(root.join(format!("{NAME}/blog/migrations"))).unwrap();
     fs::write(
         root.join(format!("{NAME}/blog/models.py")),
@@ -300,14 +341,19 @@ fn team_edits(root: &Path) {
     fs::write(root.join(format!("{NAME}/blog/migrations/__init__.py")), "").unwrap();
 }
 
-fn build_scenario() -> Scenario {
+/// Each test builds its own (a second or two), so that it is removed when
+/// the test ends.
+fn scenario() -> Scenario {
     settings();
     tool_on_path("strace");
-    let dir = tempfile::Builder::new()
-        .prefix("quickscale-loop-")
-        .tempdir()
-        .unwrap();
-    let template = project_0_1_0(dir.path(), NAME);
+    let (dir, removed_on_drop) = kept_or_temporary("quickscale-loop-");
+    let template = project_0_1_0(&dir, NAME);
+    if settings().keep {
+        eprintln!(
+            "upgrade interrupt loops: the scenario project is {}",
+            template.display()
+        );
+    }
     team_edits(&template);
     git(&template, &["init", "-q"]);
     git(&template, &["add", "-A"]);
@@ -343,27 +389,23 @@ fn build_scenario() -> Scenario {
 
     let work = Workspace::new();
     let case = work.copy(&template, "baseline");
-    let started = Instant::now();
     let output = run(&case, &["upgrade"]);
-    let mut times = vec![started.elapsed().as_micros() as u64];
     let after = Tree::of(&case);
     assert!(after != before, "the upgrade changed nothing");
     assert_eq!(after.leftovers(), Vec::<String>::new(), "{output:?}");
     let beside = PathBuf::from(format!("{NAME}/static/favicon.ico.quickscale-{VERSION}"));
     assert!(after.entries.contains_key(&beside), "{beside:?} is written");
+    assert!(
+        !before.entries.contains_key(Path::new("acme/static/css"))
+            && after
+                .entries
+                .contains_key(Path::new("acme/static/css/print.css")),
+        "the upgrade creates a directory"
+    );
     let env = String::from_utf8_lossy(&after.entries[Path::new(".env")].1).into_owned();
     assert!(env.contains("POSTGRES_PASSWORD="), ".env gains it: {env}");
     let exit = output.status.code();
     assert_eq!(exit, Some(1), "a conflict is left: {output:?}");
-
-    for i in 0..4 {
-        let case = work.copy(&template, &format!("timing-{i}"));
-        let started = Instant::now();
-        run(&case, &["upgrade"]);
-        times.push(started.elapsed().as_micros() as u64);
-    }
-    times.sort_unstable();
-    let span = times[times.len() / 2] * 5 / 4 + 1;
 
     // The calls of an uninterrupted upgrade, traced as the loops inject:
     // quickscale's own, not git's (no -f). It must upgrade exactly as
@@ -390,18 +432,16 @@ fn build_scenario() -> Scenario {
         .filter_map(|(name, _)| counts.get(name).map(|n| format!("{name} {n}")))
         .collect();
     eprintln!(
-        "upgrade interrupt loops: an upgrade takes about {} µs; its state-changing calls: {}",
-        times[times.len() / 2],
+        "upgrade interrupt loops: an upgrade's state-changing calls: {}",
         classes.join(", ")
     );
     Scenario {
-        _dir: dir,
+        _removed_on_drop: removed_on_drop,
         template,
         before,
         after,
         exit,
         trace,
-        span,
     }
 }
 
@@ -454,27 +494,57 @@ fn command(root: &Path, args: &[&str]) -> Command {
     command
 }
 
+/// A new scratch directory, removed on drop unless `QUICKSCALE_LOOP_KEEP=1`.
+fn kept_or_temporary(prefix: &str) -> (PathBuf, Option<tempfile::TempDir>) {
+    let tmp = tempfile::Builder::new().prefix(prefix).tempdir().unwrap();
+    if settings().keep {
+        (tmp.keep(), None)
+    } else {
+        (tmp.path().to_owned(), Some(tmp))
+    }
+}
+
+/// `" (kept in DIR)"` with `QUICKSCALE_LOOP_KEEP=1`, for a failure message.
+fn kept(root: &Path) -> String {
+    if settings().keep {
+        format!(" (kept in {})", root.display())
+    } else {
+        String::new()
+    }
+}
+
 /// A scratch directory for one loop: each case is a copy of the template in
 /// a directory of its own, removed when the case is done.
 struct Workspace {
-    dir: tempfile::TempDir,
+    dir: PathBuf,
+    _removed_on_drop: Option<tempfile::TempDir>,
 }
 
 impl Workspace {
     fn new() -> Self {
+        let (dir, tmp) = kept_or_temporary("quickscale-loop-case-");
         Workspace {
-            dir: tempfile::Builder::new()
-                .prefix("quickscale-loop-case-")
-                .tempdir()
-                .unwrap(),
+            dir,
+            _removed_on_drop: tmp,
         }
+    }
+
+    /// Where a case's copy goes: one directory reused by every case, or
+    /// with `QUICKSCALE_LOOP_KEEP=1` one per case, kept.
+    fn case(&self, template: &Path, case: &str) -> PathBuf {
+        let label = if settings().keep {
+            case.replace(['/', ' '], "_")
+        } else {
+            "case".to_owned()
+        };
+        self.copy(template, &label)
     }
 
     /// A copy of the project at `template` (modes, git repository and all),
     /// `<scratch>/<label>/acme`, with git's index refreshed for the copy's
     /// new inodes so that git sees exactly what it saw in the template.
     fn copy(&self, template: &Path, label: &str) -> PathBuf {
-        let parent = self.dir.path().join(label);
+        let parent = self.dir.join(label);
         if parent.exists() {
             fs::remove_dir_all(&parent).unwrap();
         }
@@ -740,10 +810,10 @@ fn check_upgraded(scenario: &Scenario, root: &Path, output: &Output, problems: &
             ),
         ));
     }
-    let leftovers = tree.leftovers();
+    let leftovers = leftovers(root, &tree);
     if !leftovers.is_empty() {
         problems.push(problem(
-            "the plain re-run left .quickscale- files",
+            "the plain re-run left transient files",
             leftovers.join(", "),
         ));
     }
@@ -805,10 +875,10 @@ fn check_after_interrupt(
             format!("{:?}; it said {:?}", output.status, first_line(output)),
         ));
     }
-    let leftovers = tree.leftovers();
+    let leftovers = leftovers(root, &tree);
     if !leftovers.is_empty() {
         problems.push(problem(
-            "the interrupted run left .quickscale- files",
+            "the interrupted run left transient files",
             leftovers.join(", "),
         ));
     }
@@ -842,7 +912,7 @@ fn check_after_error(
             format!("signal {signal}; it said {:?}", first_line(output)),
         ));
     }
-    let leftovers = tree.leftovers();
+    let leftovers = leftovers(root, &tree);
     if !leftovers.is_empty() {
         problems.push(problem(
             "the run left .quickscale- files",
@@ -908,7 +978,7 @@ fn sweep(
     action: impl Fn(&[&'static str], usize) -> Action,
     check: impl Fn(&Scenario, &Path, &Output, &Inject, &Call, &mut Vec<Problem>) -> String,
 ) {
-    let scenario = scenario();
+    let scenario = &scenario();
     let mut random = SplitMix(settings().seed ^ what.len() as u64);
     let work = Workspace::new();
     let mut tally = Tally::new(what);
@@ -923,12 +993,16 @@ fn sweep(
             if !wanted(&case) {
                 continue;
             }
-            let root = work.copy(&scenario.template, "case");
+            let root = work.case(&scenario.template, &case);
             let output = traced_upgrade(&root, &inject.options()).output().unwrap();
             let mut problems = Vec::new();
             let state = check(scenario, &root, &output, &inject, call, &mut problems);
             tally.record(
-                &format!("{case} (the call was `{}`)", truncate(&call.line)),
+                &format!(
+                    "{case} (the call was `{}`){}",
+                    truncate(&call.line),
+                    kept(&root)
+                ),
                 &inject.repro(test),
                 &state,
                 problems,
@@ -964,7 +1038,7 @@ fn reached(output: &Output, signal: i32, problems: &mut Vec<Problem>) -> bool {
 
 #[test]
 fn the_scenario_upgrades_alike_with_and_without_strace() {
-    let scenario = scenario();
+    let scenario = &scenario();
     assert!(
         !classes(scenario).is_empty(),
         "the trace shows no state-changing call"
@@ -982,7 +1056,7 @@ fn a_kill_at_any_call_then_one_plain_upgrade_gives_the_uninterrupted_tree() {
     sweep(
         "a_kill_at_any_call_then_one_plain_upgrade_gives_the_uninterrupted_tree",
         "SIGKILLs at a system call",
-        if settings().long { usize::MAX } else { 10 },
+        if settings().long { usize::MAX } else { 16 },
         |_, _| Action::Signal("SIGKILL"),
         |scenario, root, output, _, _, problems| {
             if !reached(output, libc::SIGKILL, problems) {
@@ -998,7 +1072,7 @@ fn sigint_at_any_call_rolls_back_or_finishes_then_dies_of_it() {
     sweep(
         "sigint_at_any_call_rolls_back_or_finishes_then_dies_of_it",
         "SIGINTs at a system call",
-        if settings().long { usize::MAX } else { 5 },
+        if settings().long { usize::MAX } else { 8 },
         |_, _| Action::Signal("SIGINT"),
         |scenario, root, output, _, _, problems| {
             check_after_interrupt(scenario, root, output, libc::SIGINT, false, problems)
@@ -1011,7 +1085,7 @@ fn a_write_error_at_any_call_leaves_the_project_as_it_was_or_upgraded() {
     sweep(
         "a_write_error_at_any_call_leaves_the_project_as_it_was_or_upgraded",
         "write errors at a system call",
-        if settings().long { usize::MAX } else { 8 },
+        if settings().long { usize::MAX } else { 12 },
         |errnos, n| Action::Error(errnos[n % errnos.len()]),
         |scenario, root, output, inject, call, problems| {
             let Action::Error(errno) = inject.action else {
@@ -1026,9 +1100,10 @@ fn a_write_error_at_any_call_leaves_the_project_as_it_was_or_upgraded() {
 /// of a plain upgrade (not under strace), spread over its whole run.
 #[test]
 fn signals_at_random_moments_leave_a_project_one_plain_upgrade_completes() {
-    let scenario = scenario();
+    let scenario = &scenario();
     let work = Workspace::new();
-    let runs = if settings().long { 300 } else { 24 };
+    let span = scenario.span();
+    let runs = if settings().long { 300 } else { 30 };
     let mut failures = Vec::new();
     for (signal, label) in [
         (libc::SIGKILL, "SIGKILL"),
@@ -1043,12 +1118,12 @@ fn signals_at_random_moments_leave_a_project_one_plain_upgrade_completes() {
         let mut random = SplitMix(settings().seed ^ signal as u64);
         let mut tally = Tally::new(what);
         for run in 0..runs {
-            let delay = random.below(scenario.span);
+            let delay = random.below(span);
             let case = format!("{label}:run={run}:after={delay}us");
             if !wanted(&case) {
                 continue;
             }
-            let root = work.copy(&scenario.template, "case");
+            let root = work.case(&scenario.template, &case);
             let child = command(&root, &["upgrade"])
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
@@ -1069,7 +1144,7 @@ fn signals_at_random_moments_leave_a_project_one_plain_upgrade_completes() {
                  upgrade_interrupt::signals_at_random_moments (the moment is not exactly repeatable)",
                 settings().seed
             );
-            tally.record(&case, &repro, &state, problems);
+            tally.record(&format!("{case}{}", kept(&root)), &repro, &state, problems);
         }
         failures.extend(tally.summary());
     }
@@ -1102,8 +1177,10 @@ fn stopped_child(strace: &mut Child) -> Option<libc::pid_t> {
     None
 }
 
-/// Where to pause a first upgrade while it holds the lock: the next call
-/// after the lock is taken, and the middle rename of the ones after it.
+/// Where to pause a first upgrade while it holds the lock: the first file it
+/// opens after creating the lock (by then the lock holds its pid, whether it
+/// was written in place or beside and renamed), and the middle rename of
+/// the ones after it (mid-way through the changes).
 fn pauses_under_lock(scenario: &Scenario) -> Result<Vec<Inject>, String> {
     let trace = &scenario.trace;
     let locked = trace
@@ -1136,7 +1213,10 @@ fn pauses_under_lock(scenario: &Scenario) -> Result<Vec<Inject>, String> {
             action: Action::Signal("SIGSTOP"),
         }
     };
-    let mut pauses = vec![nth(locked + 1)];
+    let opened = (locked + 1..trace.len())
+        .find(|&i| trace[i].name == "openat")
+        .ok_or("the upgrade opens nothing after taking the lock")?;
+    let mut pauses = vec![nth(opened)];
     let renames: Vec<usize> = (locked + 1..trace.len())
         .filter(|&i| trace[i].name.starts_with("rename"))
         .collect();
@@ -1148,12 +1228,12 @@ fn pauses_under_lock(scenario: &Scenario) -> Result<Vec<Inject>, String> {
 
 #[test]
 fn a_second_upgrade_refuses_while_the_first_holds_the_lock_and_a_dead_holder_is_taken_over() {
-    let scenario = scenario();
+    let scenario = &scenario();
     let pauses = pauses_under_lock(scenario).unwrap_or_else(|e| panic!("{e}"));
     let work = Workspace::new();
     let mut tally = Tally::new("paused holders of the lock");
     for pause in pauses {
-        let root = work.copy(&scenario.template, "case");
+        let root = work.case(&scenario.template, &pause.spec());
         let mut strace = traced_upgrade(&root, &pause.options())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -1206,7 +1286,7 @@ fn a_second_upgrade_refuses_while_the_first_holds_the_lock_and_a_dead_holder_is_
             }
         };
         tally.record(
-            &pause.spec(),
+            &format!("{}{}", pause.spec(), kept(&root)),
             &pause.repro("a_second_upgrade_refuses_while_the_first_holds_the_lock_and_a_dead_holder_is_taken_over"),
             &state,
             problems,
