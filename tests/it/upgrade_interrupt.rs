@@ -265,10 +265,12 @@ fn env_keys(bytes: &[u8]) -> Vec<u8> {
         .into_bytes()
 }
 
-/// One system call of a trace: its name and the whole line strace wrote.
+/// One system call of a trace: its name, the line strace wrote for it, and
+/// when it was made (seconds since the epoch).
 struct Call {
     name: String,
     line: String,
+    at: f64,
 }
 
 /// The scenario every loop upgrades: a committed 0.1.0 project with a team's
@@ -284,6 +286,28 @@ struct Scenario {
 }
 
 impl Scenario {
+    /// Where in the traced upgrade the disk changes, as fractions of its
+    /// run: from its first state-changing call (not counting opens, which
+    /// also read, or the report on stdout and stderr) to its last.
+    fn changing_window(&self) -> (f64, f64) {
+        let changing: Vec<f64> = self
+            .trace
+            .iter()
+            .filter(|call| {
+                STATE_CHANGING.iter().any(|(name, _)| *name == call.name)
+                    && !matches!(call.name.as_str(), "open" | "openat")
+                    && !writes_output(call)
+            })
+            .map(|call| call.at)
+            .collect();
+        let (start, end) = (self.trace[0].at, self.trace[self.trace.len() - 1].at);
+        let length = (end - start).max(f64::MIN_POSITIVE);
+        match (changing.first(), changing.last()) {
+            (Some(first), Some(last)) => ((first - start) / length, (last - start) / length),
+            _ => (0.0, 1.0),
+        }
+    }
+
     /// How long an uninterrupted upgrade takes here, in microseconds, and a
     /// quarter more: the random signals are spread over it. Only the spread
     /// depends on it; nothing is asserted about time.
@@ -412,9 +436,8 @@ fn scenario() -> Scenario {
     // without strace.
     let case = work.copy(&template, "trace");
     let trace_file = case.parent().unwrap().join("trace");
-    let traced = traced_upgrade(&case, &["-o".into(), trace_file.display().to_string()])
-        .output()
-        .unwrap();
+    let options = ["-ttt".into(), "-o".into(), trace_file.display().to_string()];
+    let traced = traced_upgrade(&case, &options).output().unwrap();
     assert_eq!(traced.status.code(), exit, "under strace: {traced:?}");
     let trace = parse_trace(&fs::read_to_string(&trace_file).unwrap());
     let traced_tree = Tree::of(&case);
@@ -445,19 +468,21 @@ fn scenario() -> Scenario {
     }
 }
 
-/// Parses `strace -o` output of one process: one call per line, signals
-/// (`--- SIG... ---`) and the exit (`+++ ... +++`) left out.
+/// Parses `strace -ttt -o` output of one process: one call per line after
+/// its time, signals (`--- SIG... ---`) and the exit (`+++ ... +++`) left out.
 fn parse_trace(text: &str) -> Vec<Call> {
     text.lines()
-        .filter(|line| !line.starts_with("---") && !line.starts_with("+++"))
         .filter_map(|line| {
+            let (at, line) = line.split_once(' ')?;
+            let at: f64 = at.parse().ok()?;
             let name = line.split_once('(')?.0;
-            (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then(
-                || Call {
-                    name: name.to_owned(),
-                    line: line.to_owned(),
-                },
-            )
+            let plain =
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            plain.then(|| Call {
+                name: name.to_owned(),
+                line: line.to_owned(),
+                at,
+            })
         })
         .collect()
 }
@@ -1097,12 +1122,23 @@ fn a_write_error_at_any_call_leaves_the_project_as_it_was_or_upgraded() {
 }
 
 /// SIGKILL, SIGINT and SIGTERM sent from outside at seeded random moments
-/// of a plain upgrade (not under strace), spread over its whole run.
+/// of a plain upgrade (not under strace): half spread over its whole run,
+/// half over the part of it where the traced upgrade changed the disk.
 #[test]
 fn signals_at_random_moments_leave_a_project_one_plain_upgrade_completes() {
     let scenario = &scenario();
     let work = Workspace::new();
     let span = scenario.span();
+    let (from, to) = scenario.changing_window();
+    let window = (
+        (from * span as f64) as u64,
+        ((to * span as f64) as u64).max((from * span as f64) as u64),
+    );
+    eprintln!(
+        "random moments: up to {span} µs into a run, and half of them between {} and {} µs, \
+         where a traced upgrade changed the disk",
+        window.0, window.1
+    );
     let runs = if settings().long { 300 } else { 30 };
     let mut failures = Vec::new();
     for (signal, label) in [
@@ -1118,7 +1154,12 @@ fn signals_at_random_moments_leave_a_project_one_plain_upgrade_completes() {
         let mut random = SplitMix(settings().seed ^ signal as u64);
         let mut tally = Tally::new(what);
         for run in 0..runs {
-            let delay = random.below(span);
+            // Half the moments anywhere in the run, half where it changes the disk.
+            let delay = if run % 2 == 0 {
+                random.below(span)
+            } else {
+                window.0 + random.below(window.1 - window.0 + 1)
+            };
             let case = format!("{label}:run={run}:after={delay}us");
             if !wanted(&case) {
                 continue;
