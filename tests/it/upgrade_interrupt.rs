@@ -27,9 +27,12 @@
 //!
 //! Failures are collected, counted by kind and reported together, each with
 //! the strace command that repeats it. `QUICKSCALE_LOOP_SEED` repeats a run,
-//! `QUICKSCALE_LONG_LOOPS=1` runs every position instead of a sample, and
-//! `QUICKSCALE_LOOP_ONLY` keeps only the cases whose name contains it
-//! (docs/testing.md).
+//! `QUICKSCALE_LONG_LOOPS=1` runs every position instead of a sample,
+//! `QUICKSCALE_LOOP_ONLY` runs only the cases named (or of the kinds named),
+//! and `QUICKSCALE_LOOP_KEEP=1` keeps their directories (docs/testing.md).
+//!
+//! The helpers take any scenario and any injection: a new case is a new
+//! `Inject` or a new check on the same `Tree`s.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -40,7 +43,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use crate::support::starters::{next_starter_binary, project_0_1_0, OLD_TIME_ZONE};
+use crate::support::starters::{next_starter_binary, OldProject, OLD_TIME_ZONE};
 use crate::support::tools::tool_on_path;
 use crate::support::{git, snapshot_where, stderr, stdout, SplitMix};
 
@@ -277,7 +280,7 @@ struct Call {
 /// edits, the tree before and after one uninterrupted upgrade, its exit
 /// code, and the system calls that upgrade made itself.
 struct Scenario {
-    _removed_on_drop: Option<tempfile::TempDir>,
+    _project: OldProject,
     template: PathBuf,
     before: Tree,
     after: Tree,
@@ -332,37 +335,27 @@ impl Scenario {
 /// the team's own, creates a directory again for a new file (the team
 /// dropped the starter's stylesheet, and its directory with it), and
 /// appends POSTGRES_PASSWORD to `.env`.
-fn team_edits(root: &Path) {
-    let edit = |rel: &str, from: &str, to: &str| {
-        let path = root.join(rel);
-        let text = fs::read_to_string(&path).unwrap();
-        assert!(text.contains(from), "{rel} holds {from:?}");
-        fs::write(&path, text.replacen(from, to, 1)).unwrap();
-    };
-    edit(
+fn team_edits(project: &OldProject) {
+    project.edit(
         "README.md",
         &format!("# {NAME}\n"),
         "# ACME Corp intranet\n",
     );
-    edit(
+    project.edit(
         "config/settings/base.py",
         OLD_TIME_ZONE,
         "TIME_ZONE = \"Europe/Madrid\"\n",
     );
-    edit("config/wsgi.py", "import os\n", "import os  # ours\n");
+    project.edit("config/wsgi.py", "import os\n", "import os  # ours\n");
     fs::write(
-        root.join(format!("{NAME}/static/favicon.ico")),
+        project.path(&format!("{NAME}/static/favicon.ico")),
         b"\x00the team's own icon\xff",
     )
     .unwrap();
-    fs::remove_dir_all(root.join(format!("{NAME}/static/css"))).unwrap();
-    fs::create_dir_all(root.join(format!("{NAME}/blog/migrations"))).unwrap();
-    fs::write(
-        root.join(format!("{NAME}/blog/models.py")),
-        "# the team's own app\n",
-    )
-    .unwrap();
-    fs::write(root.join(format!("{NAME}/blog/migrations/__init__.py")), "").unwrap();
+    fs::remove_dir_all(project.path(&format!("{NAME}/static/css"))).unwrap();
+    fs::create_dir_all(project.path(&format!("{NAME}/blog/migrations"))).unwrap();
+    project.write(&format!("{NAME}/blog/models.py"), "# the team's own app\n");
+    project.write(&format!("{NAME}/blog/migrations/__init__.py"), "");
 }
 
 /// Each test builds its own (a second or two), so that it is removed when
@@ -370,18 +363,10 @@ fn team_edits(root: &Path) {
 fn scenario() -> Scenario {
     settings();
     tool_on_path("strace");
-    let (dir, removed_on_drop) = kept_or_temporary("quickscale-loop-");
-    let template = project_0_1_0(&dir, NAME);
-    if settings().keep {
-        eprintln!(
-            "upgrade interrupt loops: the scenario project is {}",
-            template.display()
-        );
-    }
-    team_edits(&template);
-    git(&template, &["init", "-q"]);
-    git(&template, &["add", "-A"]);
-    git(&template, &["commit", "-q", "-m", "the team's project"]);
+    let project = OldProject::new(NAME);
+    team_edits(&project);
+    project.commit_all();
+    let template = project.root.clone();
     let before = Tree::of(&template);
 
     // Every kind of outcome is in the plan, or the loops prove less than they say.
@@ -412,6 +397,13 @@ fn scenario() -> Scenario {
     }
 
     let work = Workspace::new();
+    if settings().keep {
+        let kept = work.copy(&template, "scenario");
+        eprintln!(
+            "upgrade interrupt loops: a copy of the scenario project is {}",
+            kept.display()
+        );
+    }
     let case = work.copy(&template, "baseline");
     let output = run(&case, &["upgrade"]);
     let after = Tree::of(&case);
@@ -459,7 +451,7 @@ fn scenario() -> Scenario {
         classes.join(", ")
     );
     Scenario {
-        _removed_on_drop: removed_on_drop,
+        _project: project,
         template,
         before,
         after,
