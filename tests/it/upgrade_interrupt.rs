@@ -1216,10 +1216,20 @@ fn signals_at_random_moments_leave_a_project_one_plain_upgrade_completes() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The quickscale process strace started, once it is stopped by the
-/// injected SIGSTOP; None if strace ended first.
-fn stopped_child(strace: &mut Child) -> Option<libc::pid_t> {
+/// The quickscale process strace started, once the injected SIGSTOP has
+/// stopped it (strace's log says so: a tracee also shows as stopped at each
+/// traced call, so its state alone would not do); None if strace ended first.
+/// Given up on, both are killed, so that waiting for strace cannot hang.
+fn stopped_child(strace: &mut Child, log: &Path) -> Option<libc::pid_t> {
     let children = format!("/proc/{0}/task/{0}/children", strace.id());
+    let tracee = || -> Option<libc::pid_t> {
+        fs::read_to_string(&children)
+            .ok()?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    };
     // A guard against a hang, not a timed assertion: the pause comes within
     // the run of one upgrade, far less than this.
     let give_up = Instant::now() + Duration::from_secs(120);
@@ -1227,18 +1237,19 @@ fn stopped_child(strace: &mut Child) -> Option<libc::pid_t> {
         if strace.try_wait().unwrap().is_some() {
             return None;
         }
-        let pid = fs::read_to_string(&children)
-            .ok()
-            .and_then(|text| text.split_whitespace().next()?.parse().ok());
-        if let Some(pid) = pid {
-            let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            let state = stat.rsplit_once(") ").map(|(_, rest)| &rest[..1]);
-            if matches!(state, Some("t" | "T")) {
+        let log = fs::read_to_string(log).unwrap_or_default();
+        if log.contains("--- stopped by SIGSTOP ---") {
+            if let Some(pid) = tracee() {
                 return Some(pid);
             }
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+    if let Some(pid) = tracee() {
+        // SAFETY: kill on the pid of our own strace's child.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    strace.kill().unwrap();
     None
 }
 
@@ -1299,13 +1310,14 @@ fn a_second_upgrade_refuses_while_the_first_holds_the_lock_and_a_dead_holder_is_
     let mut tally = Tally::new("paused holders of the lock");
     for pause in pauses {
         let root = work.case(&scenario.template, &pause.spec());
-        let mut strace = traced_upgrade(&root, &pause.options(&root.with_file_name("strace.log")))
+        let log = root.with_file_name("strace.log");
+        let mut strace = traced_upgrade(&root, &pause.options(&log))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
         let mut problems = Vec::new();
-        let state = match stopped_child(&mut strace) {
+        let state = match stopped_child(&mut strace, &log) {
             None => {
                 problems.push(problem(
                     "the first upgrade never paused",
