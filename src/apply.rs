@@ -1,29 +1,48 @@
-//! Carries out a plan on disk, safely.
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "decides what each path gets from what stands on disk now: the file it replaces, the directories above"
+)]
+//! Turns a plan into the operations the journal carries out.
 //!
-//! Every write goes to a temporary file in the same directory and is renamed
-//! over the target, so after a failure or a kill each file is wholly old or
-//! wholly new. Nothing is written through a symbolic link, and nothing the
-//! owner has is overwritten except where the plan says the starter's version
-//! (or a merge that keeps every one of the owner's lines) replaces it.
+//! What each path gets, decided here from the plan and what stands on disk
+//! now: the starter's or the merged file, with the permission bits of the
+//! file it replaces (only the execute bits follow the content); a deletion;
+//! and, for a conflict no line merge decides, the starter's version beside
+//! the owner's file, never over anything. The journal ([`crate::journal`])
+//! then makes them happen all together or not at all.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::compare::{beside_path, Conflict, Content, Outcome, Plan};
 use crate::error::{escape_controls, Error, Result};
+use crate::journal::Op;
 
-/// What apply could not do without risking the owner's data, one line each.
-pub type Skipped = Vec<String>;
+/// Each path's operation, in plan order.
+pub type Operations = Vec<(String, Op)>;
 
-pub fn apply(root: &Path, plan: &Plan) -> Result<Skipped> {
-    let mut skipped = Vec::new();
+/// The conflicts whose beside file cannot be written: the path, and why.
+pub type NotBeside = Vec<(String, String)>;
+
+/// The operations for `plan`, in plan order, and the beside files that
+/// cannot be written, which the caller drops from the plan so that no report
+/// names a file that is not there.
+pub fn operations(root: &Path, plan: &Plan) -> Result<(Operations, NotBeside)> {
+    let mut ops = Vec::new();
+    let mut not_beside = Vec::new();
     for entry in &plan.entries {
         match entry.written() {
-            Some(Some(content)) => write_file(root, &entry.path, content)?,
-            Some(None) => delete_file(root, &entry.path)?,
-            None => {}
+            Some(Some(content)) => ops.push((
+                entry.path.clone(),
+                write(content, Some(&root.join(&entry.path))),
+            )),
+            Some(None) if is_file(&root.join(&entry.path)) => {
+                ops.push((entry.path.clone(), Op::Delete))
+            }
+            Some(None) | None => {}
         }
         if let Outcome::Conflict(Conflict {
             beside: Some(theirs),
@@ -31,55 +50,71 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<Skipped> {
         }) = &entry.outcome
         {
             let beside = beside_path(&entry.path);
-            if !write_beside(root, &beside, theirs)? {
-                skipped.push(format!(
-                    "{} already exists, so the starter's version of {} was not written there; \
-                     move it away and run upgrade again, or see it with `quickscale diff --patch`",
+            match blocked(root, &beside)? {
+                Blocked::No => ops.push((beside, write(theirs, None))),
+                Blocked::Exists => {
+                    return Err(Error::new(format!(
+                    "'{}' already exists, and upgrade would write the starter's version of '{}' \
+                         there; move it away (it may be left from an earlier upgrade) and run \
+                         upgrade again",
                     escape_controls(&beside),
                     escape_controls(&entry.path)
-                ));
+                )))
+                }
+                Blocked::NotADirectory(dir) => not_beside.push((
+                    entry.path.clone(),
+                    format!(
+                        "The starter's version of {} was not written beside it: '{}' is not a \
+                         directory. `quickscale diff --patch` shows it before you upgrade.",
+                        escape_controls(&entry.path),
+                        escape_controls(&dir)
+                    ),
+                )),
             }
         }
     }
-    Ok(skipped)
+    Ok((ops, not_beside))
 }
 
-/// Writes `content` at `rel` by temporary file and rename. The permission
-/// bits of a file already there are kept; only the execute bits follow the
-/// content.
-pub fn write_file(root: &Path, rel: &str, content: &Content) -> Result<()> {
-    let target = root.join(rel);
-    let parent = ensure_parent(root, rel)?;
-    let mode = match fs::symlink_metadata(&target) {
-        Ok(meta) if meta.is_file() => meta.permissions().mode() & 0o7777,
+/// Writing `content` over `replacing` (None for a new file): the permission
+/// bits of the file it replaces, the execute bits from the content.
+fn write(content: &Content, replacing: Option<&Path>) -> Op {
+    let mode = match replacing.map(fs::symlink_metadata) {
+        Some(Ok(meta)) if meta.is_file() => meta.permissions().mode() & 0o7777,
         _ => 0o644,
     };
-    let mode = with_execute(mode, content.executable);
-    staged(&parent, &target, content, mode)?
-        .persist(&target)
-        .map_err(|e| Error::io("replace", &target, &e.error))?;
-    Ok(())
+    Op::Write {
+        bytes: content.bytes.clone(),
+        mode: with_execute(mode, content.executable),
+    }
 }
 
-/// `content` written with `mode` to a temporary file in `parent`, ready to be
-/// renamed onto `target` (named in errors).
-fn staged(
-    parent: &Path,
-    target: &Path,
-    content: &Content,
-    mode: u32,
-) -> Result<tempfile::NamedTempFile> {
-    let mut temp = tempfile::Builder::new()
-        .prefix(".quickscale-upgrade-")
-        .tempfile_in(parent)
-        .map_err(|e| Error::io("write in", parent, &e))?;
-    temp.write_all(&content.bytes)
-        .and_then(|()| {
-            temp.as_file()
-                .set_permissions(fs::Permissions::from_mode(mode))
-        })
-        .map_err(|e| Error::io("write", target, &e))?;
-    Ok(temp)
+enum Blocked {
+    No,
+    Exists,
+    /// This directory above the path is a file or a link.
+    NotADirectory(String),
+}
+
+/// Whether something stands in the way of creating `rel`.
+fn blocked(root: &Path, rel: &str) -> Result<Blocked> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    for depth in 1..=parts.len() {
+        let shown = parts[..depth].join("/");
+        let at = root.join(&shown);
+        match fs::symlink_metadata(&at) {
+            Ok(meta) if depth < parts.len() && meta.is_dir() => {}
+            Ok(_) if depth < parts.len() => return Ok(Blocked::NotADirectory(shown)),
+            Ok(_) => return Ok(Blocked::Exists),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Blocked::No),
+            Err(e) => return Err(Error::io("inspect", &at, &e)),
+        }
+    }
+    Ok(Blocked::No)
+}
+
+fn is_file(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|meta| meta.is_file())
 }
 
 /// Sets the execute bits where the read bits are (0644 -> 0755), or clears them.
@@ -89,65 +124,6 @@ fn with_execute(mode: u32, executable: bool) -> u32 {
     } else {
         mode & !0o111
     }
-}
-
-/// Writes the starter's version beside a conflicted file, never over
-/// anything: false when something is already there.
-fn write_beside(root: &Path, rel: &str, content: &Content) -> Result<bool> {
-    let parent = match ensure_parent(root, rel) {
-        Ok(parent) => parent,
-        // A path under a symlink or a file: there is no safe place beside it.
-        Err(_) => return Ok(false),
-    };
-    let target = root.join(rel);
-    if fs::symlink_metadata(&target).is_ok() {
-        return Ok(false);
-    }
-    let mode = with_execute(0o644, content.executable);
-    let temp = staged(&parent, &target, content, mode)?;
-    match temp.persist_noclobber(&target) {
-        Ok(_) => Ok(true),
-        Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Ok(false),
-        Err(e) => Err(Error::io("create", &target, &e.error)),
-    }
-}
-
-fn delete_file(root: &Path, rel: &str) -> Result<()> {
-    let target = root.join(rel);
-    ensure_parent(root, rel)?;
-    match fs::symlink_metadata(&target) {
-        Ok(meta) if meta.is_file() => {
-            fs::remove_file(&target).map_err(|e| Error::io("delete", &target, &e))
-        }
-        Ok(_) => Ok(()), // Replaced since the plan was made: not a file of the starter's any more.
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io("inspect", &target, &e)),
-    }
-}
-
-/// The directory `rel` goes in, created as needed, each component checked to
-/// be a real directory inside the project, never a symbolic link.
-fn ensure_parent(root: &Path, rel: &str) -> Result<PathBuf> {
-    let mut at = root.to_path_buf();
-    let parts: Vec<&str> = rel.split('/').collect();
-    for dir in &parts[..parts.len() - 1] {
-        at.push(dir);
-        match fs::symlink_metadata(&at) {
-            Ok(meta) if meta.is_dir() => {}
-            Ok(_) => {
-                return Err(Error::new(format!(
-                    "'{}' is not a directory, so '{}' cannot be written; move it away and run upgrade again",
-                    at.display(),
-                    rel
-                )))
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                fs::create_dir(&at).map_err(|e| Error::io("create", &at, &e))?
-            }
-            Err(e) => return Err(Error::io("inspect", &at, &e)),
-        }
-    }
-    Ok(at)
 }
 
 #[cfg(test)]

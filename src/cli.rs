@@ -1,3 +1,7 @@
+#![allow(
+    clippy::disallowed_methods,
+    reason = "writes the commands' output to standard output and standard error"
+)]
 //! Command-line parsing and dispatch: the only module that calls the
 //! commands (`init`, `diff`, `upgrade`). It maps their results to output and
 //! exit codes: 0 success, 1 something to take (diff) or conflicts left
@@ -10,6 +14,7 @@ use std::path::Path;
 use clap::{CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
 
+use crate::deadline::TimeLimit;
 use crate::error::Error;
 use crate::report::{self, JsonFor};
 use crate::{diff, init, upgrade};
@@ -111,7 +116,19 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let command = subcommand_of(&args);
+    if let Some(option) = unknown_init_option(&args) {
+        let _ = writeln!(
+            io::stderr(),
+            "error: unknown option '{}' for `quickscale init`; run 'quickscale init --help' for its \
+             options (a path that starts with '-' goes after `--`: quickscale init -- {})",
+            crate::error::escape_controls(&option),
+            crate::error::escape_controls(&option)
+        );
+        return EXIT_ERROR;
+    }
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         // Help and --version go to stdout with exit 0.
         Err(error) if !error.use_stderr() => {
@@ -129,7 +146,7 @@ where
             return EXIT_ERROR;
         }
         Err(error) => {
-            let _ = writeln!(io::stderr(), "{}", one_line_usage_error(&error));
+            let _ = writeln!(io::stderr(), "{}", one_line_usage_error(&error, command));
             return EXIT_ERROR;
         }
     };
@@ -203,14 +220,29 @@ enum View {
 }
 
 fn run_diff(path: &Path, name: Option<&str>, view: View, safe_only: bool) -> Result<i32, Error> {
-    let (plan, hidden) = diff::diff(path, name, safe_only)?;
+    let found = diff::diff(path, name, safe_only)?;
+    let (plan, hidden) = (&found.plan, found.hidden);
+    // Views meant for tools keep stdout to what they promise; the line that
+    // says something was left out goes to stderr.
+    if hidden > 0 && matches!(view, View::NameOnly | View::Patch) {
+        let _ = write!(
+            anstream::stderr(),
+            "note: {}",
+            report::safe_only_left_out(hidden)
+        );
+    }
     let text = match view {
-        View::Summary => report::summary(&plan, hidden),
-        View::Stat => report::stat(&plan),
-        View::NameOnly => report::name_only(&plan),
-        View::Json => report::json(&plan, JsonFor::Diff, &[]),
+        View::Summary => report::summary(plan, hidden),
+        View::Stat => report::stat(plan, hidden, TimeLimit::REPORT),
+        View::NameOnly => report::name_only(plan),
+        View::Json => report::json(
+            plan,
+            JsonFor::Diff { left_out: hidden },
+            &[],
+            TimeLimit::REPORT,
+        ),
         View::Patch => {
-            let (patch, left_out) = report::patch(&plan);
+            let (patch, left_out) = report::patch(plan, TimeLimit::REPORT);
             for path in left_out {
                 let _ = writeln!(
                     anstream::stderr(),
@@ -219,11 +251,22 @@ fn run_diff(path: &Path, name: Option<&str>, view: View, safe_only: bool) -> Res
                     crate::error::escape_controls(&path)
                 );
             }
+            if !patch.is_empty() {
+                if let Some(note) = crate::patch_target::note(&found.root) {
+                    let _ = writeln!(
+                        anstream::stderr(),
+                        "note: {}",
+                        crate::error::escape_controls(&note)
+                    );
+                }
+            }
             patch
         }
     };
     print_stdout(text.as_bytes())?;
-    Ok(if plan.has_changes_to_take() {
+    // The exit code answers "is anything left to take?", whatever
+    // --safe-only shows.
+    Ok(if found.has_changes_to_take() {
         EXIT_DIFFERENCES
     } else {
         EXIT_OK
@@ -236,7 +279,10 @@ fn run_upgrade(
     allow_dirty: bool,
     format: Format,
 ) -> Result<i32, Error> {
-    let done = upgrade::upgrade(path, dry_run, allow_dirty)?;
+    let mut say = |line: &str| {
+        let _ = writeln!(anstream::stderr(), "{line}");
+    };
+    let done = upgrade::upgrade(path, dry_run, allow_dirty, &mut say)?;
     let text = match (format, dry_run) {
         (Format::Json, _) => report::json(
             &done.plan,
@@ -244,23 +290,83 @@ fn run_upgrade(
                 applied: done.applied,
             },
             &done.notes,
+            TimeLimit::REPORT,
         ),
         (Format::Text, true) => report::upgrade_plan(&done.plan, &done.notes),
         (Format::Text, false) => {
             report::upgrade_done(&done.plan, &done.from, &done.notes, done.applied)
         }
     };
-    print_stdout(text.as_bytes())?;
-    Ok(if done.has_conflicts() {
+    let code = if done.has_conflicts() {
         EXIT_DIFFERENCES
     } else {
         EXIT_OK
-    })
+    };
+    match print_stdout(text.as_bytes()) {
+        Ok(()) => Ok(code),
+        // Exit 2 promises an untouched project, which this is not: the code
+        // stays what the upgrade itself gives, and stderr says what happened.
+        Err(error) if done.applied => {
+            let _ = writeln!(
+                io::stderr(),
+                "warning: the project '{}' was upgraded to quickscale {}{}, but its report could \
+                 not be printed ({}); `git status` and `git diff` show what changed",
+                crate::error::escape_controls(&done.plan.project_name),
+                crate::text::QUICKSCALE_VERSION,
+                if code == EXIT_DIFFERENCES {
+                    " with conflicts left to resolve"
+                } else {
+                    ""
+                },
+                error
+            );
+            Ok(code)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// The subcommand the arguments name, if any, for the help a usage error
+/// points to.
+fn subcommand_of(args: &[OsString]) -> Option<&'static str> {
+    let first = args
+        .iter()
+        .skip(1)
+        .find(|arg| !arg.to_string_lossy().starts_with('-'))?;
+    ["init", "diff", "upgrade", "completions"]
+        .into_iter()
+        .find(|name| first == name)
+}
+
+/// The first argument of `init` that looks like an option and is none of
+/// its own (`--nme`): clap would take it as the path and blame what follows.
+/// Arguments after `--` are values.
+fn unknown_init_option(args: &[OsString]) -> Option<String> {
+    let mut rest = args.iter().skip(1).map(|arg| arg.to_string_lossy());
+    if rest.next()? != "init" {
+        return None;
+    }
+    let mut value_next = false;
+    for arg in rest {
+        if std::mem::take(&mut value_next) {
+            continue;
+        }
+        match arg.as_ref() {
+            "--" => return None,
+            "--name" => value_next = true,
+            "-h" | "--help" => {}
+            other if other.starts_with("--name=") => {}
+            other if other.starts_with('-') && other != "-" => return Some(other.to_owned()),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Clap's first line ("error: unexpected argument ...") plus a pointer to
-/// --help, keeping the one-line error contract for usage mistakes too.
-fn one_line_usage_error(error: &clap::Error) -> String {
+/// --help (the subcommand's, when one was named), keeping the one-line error
+/// contract for usage mistakes too.
+fn one_line_usage_error(error: &clap::Error, command: Option<&str>) -> String {
     let rendered = error.render().to_string();
     // The message is the first paragraph; clap may wrap it over several lines.
     let message: Vec<&str> = rendered
@@ -279,7 +385,11 @@ fn one_line_usage_error(error: &clap::Error) -> String {
         .map(|tip| format!("; {tip}"))
         .unwrap_or_default();
     // clap quotes what the user typed, control characters included.
-    let line = format!("{first}{tip}; run 'quickscale --help' for usage");
+    let help = match command {
+        Some(command) => format!("quickscale {command} --help"),
+        None => "quickscale --help".to_owned(),
+    };
+    let line = format!("{first}{tip}; run '{help}' for usage");
     crate::error::escape_controls(&line).into_owned()
 }
 

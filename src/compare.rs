@@ -5,15 +5,9 @@
 //! starter). Pure functions decide what `upgrade` does with each path and what
 //! `diff` previews; nothing here touches the disk.
 
-use std::time::{Duration, Instant};
-
-use crate::manifest::content_hash;
+use crate::deadline::TimeLimit;
 use crate::merge::{merge3_with_deadline, Labels};
-
-/// How long one file's merge may search for the best line alignment before
-/// it settles for a coarser one (more conflict, never a wrong clean merge):
-/// a 200,000-line file must not stall an upgrade.
-const MERGE_DEADLINE: Duration = Duration::from_secs(1);
+use crate::text::content_hash;
 
 /// A file's bytes and execute bit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,6 +189,23 @@ impl Plan {
             .count()
     }
 
+    /// Whether the owner deleted `path` and the upgrade leaves it deleted.
+    pub fn deleted_by_owner(&self, path: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|e| e.path == path && e.yours == Yours::Absent && e.written().is_none())
+    }
+
+    /// Forgets the beside file of the conflict at `path`: it could not be
+    /// written, and no report may name a file that is not there.
+    pub fn drop_beside(&mut self, path: &str) {
+        for entry in self.entries.iter_mut().filter(|e| e.path == path) {
+            if let Outcome::Conflict(conflict) = &mut entry.outcome {
+                conflict.beside = None;
+            }
+        }
+    }
+
     /// Keeps only what can be taken without a decision (`diff --safe-only`).
     pub fn keep_safe_only(&mut self) {
         self.entries.retain(Entry::is_safe);
@@ -204,7 +215,7 @@ impl Plan {
 /// Where the starter's version of a conflicted path is written for the owner
 /// to merge by hand: beside it, named after this quickscale.
 pub fn beside_path(path: &str) -> String {
-    format!("{path}.quickscale-{}", crate::manifest::QUICKSCALE_VERSION)
+    format!("{path}.quickscale-{}", crate::text::QUICKSCALE_VERSION)
 }
 
 /// One path of the plan.
@@ -300,14 +311,16 @@ pub fn lock_command(path: &str) -> Option<&'static str> {
 }
 
 /// Decides every path; paths that are up to date are left out. The result is
-/// sorted by path.
-pub fn plan(sources: Vec<PathSources>, labels: &Labels<'_>) -> Vec<Entry> {
+/// sorted by path. Each file's merge may search for the best line alignment
+/// for `limit` (the caller's [`TimeLimit::MERGE`]) before it settles for a
+/// coarser one: more conflict, never a wrong clean merge.
+pub fn plan(sources: Vec<PathSources>, labels: &Labels<'_>, limit: TimeLimit) -> Vec<Entry> {
     let mut entries: Vec<Entry> = sources
         .into_iter()
         .filter_map(|source| {
             let binary = source.starter_binary
                 || matches!(&source.yours, Yours::File(c) if looks_binary(&c.bytes));
-            decide(&source, binary, labels).map(|outcome| Entry {
+            decide(&source, binary, labels, limit).map(|outcome| Entry {
                 path: source.path,
                 yours: source.yours,
                 outcome,
@@ -320,7 +333,12 @@ pub fn plan(sources: Vec<PathSources>, labels: &Labels<'_>) -> Vec<Entry> {
 }
 
 /// The outcome for one path, or None when it is up to date.
-fn decide(source: &PathSources, binary: bool, labels: &Labels<'_>) -> Option<Outcome> {
+fn decide(
+    source: &PathSources,
+    binary: bool,
+    labels: &Labels<'_>,
+    limit: TimeLimit,
+) -> Option<Outcome> {
     let theirs = source.theirs.as_ref();
     if source.unresolved {
         return Some(conflict(Reason::Unresolved, None, None));
@@ -363,7 +381,15 @@ fn decide(source: &PathSources, binary: bool, labels: &Labels<'_>) -> Option<Out
         Base::Unknown => return Some(Outcome::Unknown),
         Base::Hash(hash) => {
             return Some(if *hash == content_hash(&yours.bytes) {
-                Outcome::Take(Take::Write(theirs.clone()))
+                // The hash says nothing of the base's mode, so an execute bit
+                // you set is yours, and stays.
+                if theirs.bytes == yours.bytes {
+                    return None;
+                }
+                Outcome::Take(Take::Write(Content {
+                    bytes: theirs.bytes.clone(),
+                    executable: yours.executable,
+                }))
             } else if *hash == content_hash(&theirs.bytes) {
                 Outcome::Keep
             } else {
@@ -388,13 +414,12 @@ fn decide(source: &PathSources, binary: bool, labels: &Labels<'_>) -> Option<Out
     if binary || looks_binary(&theirs.bytes) || looks_binary(&base.bytes) {
         return Some(conflict(Reason::Binary, None, Some(theirs.clone())));
     }
-    let deadline = Instant::now() + MERGE_DEADLINE;
     let merged = merge3_with_deadline(
         &base.bytes,
         &yours.bytes,
         &theirs.bytes,
         labels,
-        Some(deadline),
+        limit.start(),
     );
     // The execute bit merges like a one-line file: yours if you changed it.
     let executable = if yours.executable == base.executable {
@@ -446,15 +471,29 @@ pub fn looks_binary(bytes: &[u8]) -> bool {
     bytes.contains(&0) || std::str::from_utf8(bytes).is_err()
 }
 
-/// Whether a file still holds the markers an upgrade wrote: a line starting
-/// `<<<<<<< ` and a later one starting `>>>>>>> `.
+/// Whether a file still holds a conflict block exactly as an upgrade writes
+/// it: `<<<<<<< yours`, then `=======`, then `>>>>>>> quickscale ...`, in that
+/// order (with the `|||||||` base section between, as upgrade writes them).
+/// Marker-like lines of the file's own (a docstring about conflicts, git's
+/// `<<<<<<< HEAD`) are not an upgrade's, so they never make a file unresolved.
 pub fn has_conflict_markers(bytes: &[u8]) -> bool {
-    let mut opened = false;
+    // What each marker line starts with, in the order a block has them.
+    const BLOCK: [&[u8]; 3] = [b"<<<<<<< yours", b"=======", b">>>>>>> quickscale "];
+    let mut next = 0;
     for line in bytes.split(|b| *b == b'\n') {
-        if line.starts_with(b"<<<<<<< ") {
-            opened = true;
-        } else if opened && line.starts_with(b">>>>>>> ") {
-            return true;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let matches = match next {
+            0 => line == BLOCK[0],
+            1 => line == BLOCK[1],
+            _ => line.starts_with(BLOCK[2]),
+        };
+        if matches {
+            next += 1;
+            if next == BLOCK.len() {
+                return true;
+            }
+        } else if next > 0 && line == BLOCK[0] {
+            next = 1; // A new block opened before the last one closed.
         }
     }
     false
@@ -482,7 +521,7 @@ mod tests {
     }
 
     fn outcome(base: Base, yours: Yours, theirs: Option<Content>) -> Option<Outcome> {
-        plan(vec![source(base, yours, theirs)], &LABELS)
+        plan(vec![source(base, yours, theirs)], &LABELS, TimeLimit::NONE)
             .pop()
             .map(|e| e.outcome)
     }
@@ -592,19 +631,31 @@ mod tests {
         let mut binary = source(a(), file("x\0y"), Some(text("b\n")));
         binary.starter_binary = true;
         assert_eq!(
-            reason(plan(vec![binary], &LABELS).pop().map(|e| e.outcome)),
+            reason(
+                plan(vec![binary], &LABELS, TimeLimit::NONE)
+                    .pop()
+                    .map(|e| e.outcome)
+            ),
             Reason::Binary
         );
         let mut lock = source(a(), file("mine\n"), Some(text("b\n")));
         lock.path = "uv.lock".into();
         assert_eq!(
-            reason(plan(vec![lock], &LABELS).pop().map(|e| e.outcome)),
+            reason(
+                plan(vec![lock], &LABELS, TimeLimit::NONE)
+                    .pop()
+                    .map(|e| e.outcome)
+            ),
             Reason::Lock
         );
         let mut unresolved = source(a(), file("<<<<<<< yours\n"), Some(text("b\n")));
         unresolved.unresolved = true;
         assert_eq!(
-            reason(plan(vec![unresolved], &LABELS).pop().map(|e| e.outcome)),
+            reason(
+                plan(vec![unresolved], &LABELS, TimeLimit::NONE)
+                    .pop()
+                    .map(|e| e.outcome)
+            ),
             Reason::Unresolved
         );
     }
@@ -810,7 +861,7 @@ mod tests {
             beside_path("config/urls.py"),
             format!(
                 "config/urls.py.quickscale-{}",
-                crate::manifest::QUICKSCALE_VERSION
+                crate::text::QUICKSCALE_VERSION
             )
         );
         assert_eq!(lock_command("uv.lock"), Some("uv lock"));
@@ -871,6 +922,7 @@ mod tests {
         let paths: Vec<String> = plan(
             vec![at("z", "a\n"), at("m", "b\n"), at("a", "a\n")],
             &LABELS,
+            TimeLimit::NONE,
         )
         .into_iter()
         .map(|e| e.path)
@@ -901,6 +953,27 @@ mod tests {
                 "{base:?}"
             );
         }
+    }
+
+    #[test]
+    fn without_the_base_an_execute_bit_you_set_stays() {
+        let hash = || Base::Hash(content_hash(b"a\n"));
+        let mine = Content {
+            bytes: b"a\n".to_vec(),
+            executable: true,
+        };
+        assert_eq!(
+            outcome(hash(), Yours::File(mine.clone()), Some(text("b\n"))),
+            Some(Outcome::Take(Take::Write(Content {
+                bytes: b"b\n".to_vec(),
+                executable: true,
+            })))
+        );
+        assert_eq!(
+            outcome(hash(), Yours::File(mine), Some(text("a\n"))),
+            None,
+            "only the mode differs, and the mode is yours"
+        );
     }
 
     #[test]
@@ -965,7 +1038,11 @@ mod tests {
                 }),
             ),
         ] {
-            let entries = plan(vec![source(base, yours.clone(), Some(theirs))], &LABELS);
+            let entries = plan(
+                vec![source(base, yours.clone(), Some(theirs))],
+                &LABELS,
+                TimeLimit::NONE,
+            );
             assert_eq!(entries.len(), 1);
             assert_eq!(
                 reason(Some(entries[0].outcome.clone())),
@@ -979,7 +1056,7 @@ mod tests {
                 file(yours),
                 Some(text("b\n")),
             )];
-            plan(sources, &LABELS)[0].binary
+            plan(sources, &LABELS, TimeLimit::NONE)[0].binary
         };
         assert!(binary("x\0y\n"), "your file looks binary: never printed");
         assert!(!binary("mine\n"));
@@ -1052,5 +1129,15 @@ mod tests {
         ));
         assert!(!has_conflict_markers(b"<<<<<<< yours\nonly the opening\n"));
         assert!(!has_conflict_markers(b">>>>>>> first\n<<<<<<< then\n"));
+        assert!(has_conflict_markers(
+            b"<<<<<<< yours\r\na\r\n||||||| quickscale 0.1.0\r\no\r\n=======\r\nb\r\n>>>>>>> quickscale 0.2.0\r\n"
+        ));
+        // A file's own marker-like lines are not an upgrade's conflict.
+        assert!(!has_conflict_markers(
+            b"\"\"\"Resolve:\n<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> branch\n\"\"\"\n"
+        ));
+        assert!(!has_conflict_markers(
+            b"<<<<<<< yours\nno middle\n>>>>>>> quickscale 0.2.0\n"
+        ));
     }
 }

@@ -1,97 +1,263 @@
-//! The one question quickscale asks git: which of these paths have changes
-//! that are not committed? `upgrade` refuses to write over them, so that
-//! `git diff` afterwards shows exactly what the upgrade did and nothing of
-//! the owner's work can be lost.
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "runs git: which paths hold uncommitted or unmerged changes, and the conflicts registered in its index"
+)]
+//! What quickscale asks of git, and tells it.
+//!
+//! - Which of a set of paths have uncommitted changes: `upgrade` refuses to
+//!   write over them, so that `git diff` afterwards shows exactly what the
+//!   upgrade did and nothing of the owner's work can be lost.
+//! - Which paths are still unmerged, and registering an upgrade's conflicts as
+//!   unmerged index entries (stage 1 base, 2 yours, 3 theirs), as `git merge`
+//!   does, so that `git status`, `git mergetool` and `git commit` see them.
+//!
+//! Honestly: a project inside a git work tree where git is missing, refuses
+//! to run (a "dubious ownership" repository) or fails is an error that says
+//! so, never a check skipped in silence.
 
-use std::path::Path;
-use std::process::Command;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use crate::error::{Error, Result};
 
-/// The paths among `paths` (relative to `dir`) that git reports as modified,
-/// added, deleted or untracked. Empty when `dir` is not in a git work tree
-/// or git is not installed: then there is nothing git could restore, and the
-/// upgrade's own report is the record.
-pub fn uncommitted(dir: &Path, paths: &[String]) -> Result<Vec<String>> {
-    let inside = Command::new("git")
-        .args(["rev-parse", "--is-inside-work-tree"])
+/// A git work tree holding the project.
+#[derive(Debug, Clone)]
+pub struct Repo {
+    dir: PathBuf,
+    /// The project's path from the work tree's top, `""` or `sub/dir/`: the
+    /// index names files from the top.
+    prefix: String,
+}
+
+/// The work tree holding `dir`, or None when there is none: no `.git` in
+/// `dir` or above. Where there is one, git must answer: a missing or failing
+/// git is an error naming what failed.
+pub fn repo(dir: &Path) -> Result<Option<Repo>> {
+    let Some(dot_git) = find_dot_git(dir) else {
+        return Ok(None);
+    };
+    let output = Command::new("git")
+        .args(["rev-parse", "--is-inside-work-tree", "--show-prefix"])
         .current_dir(dir)
-        .output();
-    match inside {
-        Ok(output) if output.status.success() && output.stdout.starts_with(b"true") => {}
-        _ => return Ok(Vec::new()),
+        .output()
+        .map_err(|e| {
+            Error::new(format!(
+                "'{}' is in a git repository ({}), but git cannot be run: {e}; install git, or \
+                 pass --allow-dirty to upgrade without asking git what is uncommitted",
+                dir.display(),
+                dot_git.display()
+            ))
+        })?;
+    if !output.status.success() {
+        return Err(Error::new(format!(
+            "'{}' is in a git repository ({}), but git refused to answer: {}; fix the repository \
+             (for \"dubious ownership\", `git config --global --add safe.directory <dir>`), or \
+             pass --allow-dirty to upgrade without asking git",
+            dir.display(),
+            dot_git.display(),
+            first_line(&output.stderr)
+        )));
     }
-    if paths.is_empty() {
-        return Ok(Vec::new());
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut lines = text.lines();
+    if lines.next() != Some("true") {
+        // A bare repository or the inside of .git: no work tree to protect.
+        return Ok(None);
     }
-    // `:(literal)` so that no path is read as a glob; paths are relative to
-    // the project directory, wherever the repository's root is.
-    let specs: Vec<String> = paths.iter().map(|p| format!(":(literal){p}")).collect();
-    // Two pathspec-limited questions, so the cost follows the starter's paths,
-    // not the size of the repository (a full `git status` walks every
-    // untracked directory): what differs from the last commit, staged or not,
-    // and what git does not track yet.
-    let changed = match run(
-        dir,
-        &["diff-index", "--name-only", "-z", "HEAD", "--"],
-        &specs,
-    ) {
-        Ok(out) => out,
-        // No commit yet: everything in the tree is uncommitted.
-        Err(_) => run(
-            dir,
+    Ok(Some(Repo {
+        dir: dir.to_path_buf(),
+        prefix: lines.next().unwrap_or("").to_owned(),
+    }))
+}
+
+/// The nearest `.git` (directory, or file for a worktree or submodule) in
+/// `dir` or above.
+fn find_dot_git(dir: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(dir).ok()?;
+    start
+        .ancestors()
+        .map(|at| at.join(".git"))
+        .find(|candidate| std::fs::symlink_metadata(candidate).is_ok())
+}
+
+impl Repo {
+    /// The paths among `paths` (relative to the project) that differ from
+    /// the last commit, staged or not, or that git does not track yet.
+    pub fn uncommitted(&self, paths: &[String]) -> Result<Vec<String>> {
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        // `:(literal)` so that no path is read as a glob.
+        let specs: Vec<String> = paths.iter().map(|p| format!(":(literal){p}")).collect();
+        // Porcelain `git diff` refreshes the index's stat information for
+        // these paths first, so a file that was only touched, copied with
+        // `cp -a` or restored from a tarball is not reported: diff-index
+        // would. Both questions are pathspec-limited, so the cost follows the
+        // starter's paths, not the size of the repository.
+        let changed = match self.run(
             &[
-                "status",
-                "--porcelain=v1",
+                "diff",
+                "--name-only",
                 "-z",
-                "--untracked-files=all",
+                "--no-renames",
+                "--no-ext-diff",
+                "--relative",
+                "HEAD",
                 "--",
             ],
             &specs,
-        )?
-        .split(|b| *b == 0)
-        .filter(|record| record.len() > 3)
-        .flat_map(|record| record[3..].iter().copied().chain([0]))
-        .collect(),
-    };
-    let untracked = run(
-        dir,
-        &[
-            "ls-files",
-            "--others",
-            "--exclude-standard",
-            "--full-name",
-            "-z",
-            "--",
-        ],
-        &specs,
-    )?;
-    let mut dirty: Vec<String> = changed
-        .split(|b| *b == 0)
-        .chain(untracked.split(|b| *b == 0))
+        ) {
+            Ok(out) => out,
+            // No commit yet: everything in the tree is uncommitted.
+            Err(_) if !self.has_head()? => self
+                .run(
+                    &[
+                        "status",
+                        "--porcelain=v1",
+                        "-z",
+                        "--untracked-files=all",
+                        "--",
+                    ],
+                    &specs,
+                )?
+                .split(|b| *b == 0)
+                .filter(|record| record.len() > 3)
+                .flat_map(|record| record[3..].iter().copied().chain([0]))
+                .collect(),
+            Err(e) => return Err(e),
+        };
+        let untracked = self.run(
+            &["ls-files", "--others", "--exclude-standard", "-z", "--"],
+            &specs,
+        )?;
+        Ok(sorted_paths(&[changed, untracked]))
+    }
+
+    /// The paths among `paths` that git's index holds as unmerged.
+    pub fn unmerged(&self, paths: &[String]) -> Result<Vec<String>> {
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let specs: Vec<String> = paths.iter().map(|p| format!(":(literal){p}")).collect();
+        let listed = self.run(&["ls-files", "--unmerged", "-z", "--"], &specs)?;
+        // Records are `mode sha stage\tpath`.
+        let names: Vec<u8> = listed
+            .split(|b| *b == 0)
+            .filter_map(|record| {
+                record
+                    .iter()
+                    .position(|b| *b == b'\t')
+                    .map(|t| &record[t + 1..])
+            })
+            .flat_map(|path| path.iter().copied().chain([0]))
+            .collect();
+        Ok(sorted_paths(&[names]))
+    }
+
+    /// Stores `bytes` as a blob in the repository; its object name.
+    pub fn store_blob(&self, bytes: &[u8]) -> Result<String> {
+        let out = run_with_input(&self.dir, &["hash-object", "-w", "--stdin"], bytes)?;
+        Ok(String::from_utf8_lossy(&out).trim().to_owned())
+    }
+
+    /// The `--index-info` lines that make `path` (relative to the project)
+    /// unmerged with these stages: `(stage, executable, blob)`.
+    pub fn unmerged_lines(&self, path: &str, stages: &[(u8, bool, String)]) -> Vec<String> {
+        let full = format!("{}{path}", self.prefix);
+        let mut lines = vec![format!("0 {} 0\t{full}", "0".repeat(40))];
+        for (stage, executable, blob) in stages {
+            let mode = if *executable { "100755" } else { "100644" };
+            lines.push(format!("{mode} {blob} {stage}\t{full}"));
+        }
+        lines
+    }
+
+    fn has_head(&self) -> Result<bool> {
+        Ok(Command::new("git")
+            .args(["rev-parse", "--verify", "--quiet", "HEAD"])
+            .current_dir(&self.dir)
+            .stdout(Stdio::null())
+            .status()
+            .map_err(|e| cannot_run(&self.dir, &e))?
+            .success())
+    }
+
+    fn run(&self, args: &[&str], specs: &[String]) -> Result<Vec<u8>> {
+        let output = Command::new("git")
+            .args(args)
+            .args(specs)
+            .current_dir(&self.dir)
+            .output()
+            .map_err(|e| cannot_run(&self.dir, &e))?;
+        if !output.status.success() {
+            return Err(failed(args[0], &self.dir, &output.stderr));
+        }
+        Ok(output.stdout)
+    }
+}
+
+/// Feeds `lines` (from [`Repo::unmerged_lines`]) to `git update-index
+/// --index-info` in `dir`, the project's directory.
+pub fn update_index(dir: &Path, lines: &[&str]) -> Result<()> {
+    let mut input = lines.join("\n");
+    input.push('\n');
+    run_with_input(dir, &["update-index", "--index-info"], input.as_bytes()).map(|_| ())
+}
+
+fn run_with_input(dir: &Path, args: &[&str], input: &[u8]) -> Result<Vec<u8>> {
+    let mut child = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| cannot_run(dir, &e))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input).map_err(|e| cannot_run(dir, &e))?;
+    }
+    let output = child.wait_with_output().map_err(|e| cannot_run(dir, &e))?;
+    if !output.status.success() {
+        return Err(failed(args[0], dir, &output.stderr));
+    }
+    Ok(output.stdout)
+}
+
+fn sorted_paths(lists: &[Vec<u8>]) -> Vec<String> {
+    let mut paths: Vec<String> = lists
+        .iter()
+        .flat_map(|list| list.split(|b| *b == 0))
         .filter(|path| !path.is_empty())
         .map(|path| String::from_utf8_lossy(path).into_owned())
         .collect();
-    dirty.sort();
-    dirty.dedup();
-    Ok(dirty)
+    paths.sort();
+    paths.dedup();
+    paths
 }
 
-/// Runs git in `dir` with `args` then `specs`; its stdout, or the one-line error.
-fn run(dir: &Path, args: &[&str], specs: &[String]) -> Result<Vec<u8>> {
-    let output = Command::new("git")
-        .args(args)
-        .args(specs)
-        .current_dir(dir)
-        .output()
-        .map_err(|e| Error::new(format!("cannot run git in '{}': {e}", dir.display())))?;
-    if !output.status.success() {
-        return Err(Error::new(format!(
-            "git {} failed in '{}': {}; fix the repository, or pass --allow-dirty",
-            args[0],
-            dir.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        )));
-    }
-    Ok(output.stdout)
+fn cannot_run(dir: &Path, err: &std::io::Error) -> Error {
+    Error::new(format!(
+        "cannot run git in '{}': {err}; install git, or pass --allow-dirty",
+        dir.display()
+    ))
+}
+
+fn failed(what: &str, dir: &Path, stderr: &[u8]) -> Error {
+    Error::new(format!(
+        "git {what} failed in '{}': {}; fix the repository, or pass --allow-dirty",
+        dir.display(),
+        first_line(stderr)
+    ))
+}
+
+fn first_line(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.join(" ")
 }

@@ -1,3 +1,8 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "stages the new project on disk and moves it into place"
+)]
 //! `quickscale init`: validate everything, render the starter into a hidden
 //! staging directory, then move it into place in one step.
 //!
@@ -16,6 +21,7 @@ use crate::error::{escape_controls, Error, Result};
 use crate::interrupt::{self, Catch};
 use crate::manifest::{self, Manifest};
 use crate::names::{self, ProjectNames};
+use crate::random;
 use crate::render::{self, RenderedFile, Values};
 use crate::starter;
 
@@ -26,8 +32,11 @@ pub struct Created {
     pub names: ProjectNames,
     /// Starter files written, not counting `.env` and the manifest.
     pub file_count: usize,
-    /// Whether the target directory existed (empty) before: no `cd` needed for `.`.
-    pub into_existing: bool,
+    /// Whether the project is the current directory (`init .`): no `cd` then.
+    pub is_current_dir: bool,
+    /// Whether the project directory holds `.git` (`git init && quickscale
+    /// init .`): no `git init` then.
+    pub has_git: bool,
     /// Staging directories of other inits found beside the new project: left
     /// by a `kill -9`, or by an init still running.
     pub leftovers: Vec<PathBuf>,
@@ -51,7 +60,7 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
     let values = Values::for_names(&names);
     let files = render::render(&starter::HEAD, &values);
     let manifest = Manifest::for_render(&values, &files, Vec::new());
-    let env_text = env_file::new_file()?;
+    let env_text = env_file::new_file(&random::bytes()?);
 
     // From here on files are written. SIGINT and SIGTERM stop the work at the
     // next file instead of killing it mid-write; `catch` is declared before
@@ -62,7 +71,7 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
         Target::New { parent } => leftover_staging(parent).unwrap_or_default(),
         Target::Existing => Vec::new(),
     };
-    let into_existing = match target {
+    match target {
         Target::New { parent } => {
             let staging = staging_dir(&parent)?;
             let project = staging.path().join("project");
@@ -72,7 +81,6 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
                 stop_if_interrupted(&catch, path)?;
                 fs::rename(&project, path).map_err(|e| Error::io("create", path, &e))
             })?;
-            false
         }
         Target::Existing => {
             let staging = staging_dir(path)?;
@@ -83,26 +91,41 @@ pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
                 stop_if_interrupted(&catch, path)?;
                 move_entries(staging.path(), path)
             })?;
-            true
         }
-    };
+    }
     if let Some(signal) = catch.received() {
         return Err(Error::interrupted(
             signal,
             format!(
                 "{} arrived as init finished; the project in '{}' is complete",
-                signal_name(signal),
+                interrupt::signal_name(signal),
                 path.display()
             ),
         ));
     }
+    let same = |a: &Path, b: &Path| matches!((fs::canonicalize(a), fs::canonicalize(b)), (Ok(a), Ok(b)) if a == b);
     Ok(Created {
-        root: path.to_owned(),
+        root: clean_path(path),
         names,
         file_count: files.len(),
-        into_existing,
+        is_current_dir: same(path, Path::new(".")),
+        has_git: fs::symlink_metadata(path.join(".git")).is_ok(),
         leftovers,
     })
+}
+
+/// `path` as the summary prints it: no trailing slash, no `.` components
+/// (`./e5/` is `e5`), `.` for the current directory.
+fn clean_path(path: &Path) -> PathBuf {
+    let clean: PathBuf = path
+        .components()
+        .filter(|part| !matches!(part, std::path::Component::CurDir))
+        .collect();
+    if clean.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        clean
+    }
 }
 
 /// Where staging directories go, and how init recognises one left behind.
@@ -277,18 +300,10 @@ fn stop_if_interrupted(catch: &Catch, target: &Path) -> Result<()> {
             signal,
             format!(
                 "{} arrived before init finished; nothing was created at '{}'",
-                signal_name(signal),
+                interrupt::signal_name(signal),
                 target.display()
             ),
         )),
-    }
-}
-
-fn signal_name(signal: i32) -> &'static str {
-    match signal {
-        libc::SIGINT => "an interrupt (SIGINT)",
-        libc::SIGTERM => "SIGTERM",
-        _ => "a signal",
     }
 }
 
@@ -329,12 +344,16 @@ pub fn summary(created: &Created) -> String {
         created.file_count,
         manifest::FILE_NAME
     );
-    if !created.into_existing {
+    if !created.is_current_dir {
         out.push_str(&format!("  cd {}\n", created.root.display()));
     }
+    if !created.has_git {
+        out.push_str(
+            "  git init                                 # pre-commit's hooks need a repository\n",
+        );
+    }
     out.push_str(
-        "  git init                                 # pre-commit's hooks need a repository\n\
-         \x20 uv sync                                  # .venv with the locked dependencies\n\
+        "  uv sync                                  # .venv with the locked dependencies\n\
          \x20 uv run pre-commit install\n\
          \x20 uv run python manage.py migrate\n\
          \x20 uv run python manage.py createsuperuser\n\

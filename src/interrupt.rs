@@ -1,3 +1,8 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "installs the signal handlers, and ends the process by the signal that stopped it"
+)]
 //! Signals that must not leave debris: SIGINT (Ctrl-C) and SIGTERM stop a
 //! command at the next safe point instead of killing it mid-write, and SIGXFSZ
 //! is ignored so that a write past `ulimit -f` fails with an error we report.
@@ -116,4 +121,13 @@ pub fn die(signal: i32) -> ! {
         libc::raise(signal);
     }
     std::process::exit(128 + signal)
+}
+
+/// How messages name a signal: `an interrupt (SIGINT)`.
+pub fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        libc::SIGINT => "an interrupt (SIGINT)",
+        libc::SIGTERM => "SIGTERM",
+        _ => "a signal",
+    }
 }

@@ -5,16 +5,12 @@
 //! the binary needs no TOML library: top-level `key = "string"` pairs, then
 //! `[variables]` and `[files]` tables of quoted keys and string values.
 
-use sha2::{Digest, Sha256};
-
 use crate::error::{Error, Result};
 use crate::render::{RenderedFile, Values};
 use crate::starter;
+use crate::text::{content_hash, parse_version, quote, QUICKSCALE_VERSION};
 
 pub const FILE_NAME: &str = ".quickscale.toml";
-
-/// The version of this binary, which the manifest records.
-pub const QUICKSCALE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Manifest {
@@ -28,17 +24,6 @@ pub struct Manifest {
     /// are gone, `diff` and `upgrade` report them as unresolved instead of
     /// taking them for the owner's own edits.
     pub conflicts: Vec<String>,
-}
-
-/// `sha256:<hex>` of some content: the per-file hash the manifest stores.
-pub fn content_hash(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut out = String::with_capacity(7 + 64);
-    out.push_str("sha256:");
-    for byte in digest {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
 }
 
 impl Manifest {
@@ -246,14 +231,6 @@ pub fn check_path(path: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// `1.2.3` (a pre-release or build suffix is ignored) as comparable numbers.
-pub fn parse_version(text: &str) -> Option<(u64, u64, u64)> {
-    let core = text.split(['-', '+']).next()?;
-    let mut parts = core.split('.').map(|p| p.parse::<u64>().ok());
-    let version = (parts.next()??, parts.next()??, parts.next()??);
-    parts.next().is_none().then_some(version)
-}
-
 fn parse_key(line: &str) -> Option<(String, &str)> {
     if line.starts_with('"') {
         return parse_string(line);
@@ -291,27 +268,6 @@ fn parse_string(text: &str) -> Option<(String, &str)> {
         }
     }
     None
-}
-
-/// A double-quoted string with `"`, `\\` and every control character escaped:
-/// valid both as a TOML basic string (the manifest) and as a JSON string
-/// (`diff --format json`), whose escapes agree on this set.
-pub fn quote(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for ch in value.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]
@@ -429,9 +385,7 @@ mod tests {
     }
 
     #[test]
-    fn quote_escapes_what_toml_and_json_need() {
-        assert_eq!(quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
-        assert_eq!(quote("\n\t\r\u{1}"), "\"\\n\\t\\r\\u0001\"");
+    fn reads_back_every_string_quote_writes() {
         let quoted = quote("x\"\\\n\t\r\u{1}\u{7f}é");
         let parsed = parse_string(&quoted).unwrap();
         assert_eq!(parsed, ("x\"\\\n\t\r\u{1}\u{7f}é".to_owned(), ""));
@@ -536,7 +490,5 @@ mod tests {
         assert!(manifest.check_not_newer("m").is_ok());
         manifest.quickscale_version = QUICKSCALE_VERSION.into();
         assert!(manifest.check_not_newer("m").is_ok(), "the same version");
-        assert_eq!(parse_version("1.2.3-rc.1"), Some((1, 2, 3)));
-        assert_eq!(parse_version("1.2"), None);
     }
 }

@@ -20,7 +20,7 @@
 //! surrounding lines do, and a side whose last line lacks a newline gets one
 //! inside a conflict, so every marker starts a line (as git does).
 
-use std::time::Instant;
+use crate::deadline::Deadline;
 
 mod line_diff;
 
@@ -47,7 +47,7 @@ const MARKER_SIZE: usize = 7;
 
 /// Merges `yours` and `theirs`, both derived from `base`, with no time limit.
 pub fn merge3(base: &[u8], yours: &[u8], theirs: &[u8], labels: &Labels<'_>) -> Merged {
-    merge3_with_deadline(base, yours, theirs, labels, None)
+    merge3_with_deadline(base, yours, theirs, labels, Deadline::NEVER)
 }
 
 /// Like [`merge3`], but the line diffs stop searching for the best alignment
@@ -59,7 +59,7 @@ pub fn merge3_with_deadline(
     yours: &[u8],
     theirs: &[u8],
     labels: &Labels<'_>,
-    deadline: Option<Instant>,
+    deadline: Deadline,
 ) -> Merged {
     // Same shortcuts as git: a side without changes means the other side wins
     // as it is, and identical sides cannot conflict.
@@ -107,7 +107,7 @@ pub struct LineChange {
 /// a merge's result does.
 pub fn line_changes(base: &[u8], side: &[u8]) -> Vec<LineChange> {
     let unsigned = |n: isize| usize::try_from(n).expect("a diff's line numbers are not negative");
-    diff(&split_lines(base), &split_lines(side), None)
+    diff(&split_lines(base), &split_lines(side), Deadline::NEVER)
         .into_iter()
         .map(|hunk| LineChange {
             base: unsigned(hunk.base),
@@ -643,7 +643,7 @@ pub(crate) mod tests {
             yours.as_bytes(),
             theirs.as_bytes(),
             &LABELS,
-            Some(Instant::now()),
+            Deadline::PASSED,
         );
         assert_eq!(coarse.conflicts, 1);
         let text = String::from_utf8(coarse.bytes).unwrap();

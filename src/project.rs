@@ -1,3 +1,8 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "reads a project's files safely: the one reader of a project"
+)]
 //! Reading a project safely: what stands at one starter path, and the manifest.
 //!
 //! A project is untrusted input. Nothing here follows a symbolic link (at the

@@ -4,38 +4,70 @@
 //! project's base and this quickscale, so nobody learns them from a failed
 //! deploy. Written at release time, beside the CHANGELOG section.
 
-use crate::manifest::parse_version;
+use crate::text::parse_version;
 
-/// `(version, notes)`, oldest first: each note one sentence or two, with the
-/// command to run where there is one.
-pub const NOTES: &[(&str, &[&str])] = &[(
+/// One thing to do outside the files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Note {
+    /// One sentence or two, with the command to run where there is one.
+    pub text: &'static str,
+    /// The starter file the note is about, if it is about one: a project
+    /// whose owner deleted that file (and keeps it deleted) has nothing to do.
+    pub about: Option<&'static str>,
+}
+
+/// `(version, notes)`, oldest first.
+pub const NOTES: &[(&str, &[Note])] = &[(
     "0.2.0",
     &[
-        "Production now requires DJANGO_ADMIN_URL (the admin's path, e.g. `staff-7f3a/`; \
-         `admin/` keeps the old one): set it on every server before you deploy, or the site \
-         refuses to start.",
-        "docker compose now reads POSTGRES_PASSWORD from .env, but a database volume made \
-         before keeps the password `app`: run `docker compose up -d db && docker compose exec \
-         db psql -U app -d app -c \"ALTER USER app PASSWORD '$(sed -n 's/^POSTGRES_PASSWORD=//p' \
-         .env)'\"`, or `docker compose down -v` if the local data can go.",
-        "Sign-up and log-in now go through django-allauth with the email address confirmed by \
-         mail: existing users get a confirmation mail at their first log-in, so make sure \
-         production can send mail (EMAIL_URL).",
+        Note {
+            text: "Production now requires DJANGO_ADMIN_URL (the admin's path, e.g. \
+                   `staff-7f3a/`; `admin/` keeps the old one): set it on every server before you \
+                   deploy, or the site refuses to start.",
+            about: None,
+        },
+        Note {
+            text: "docker compose now reads POSTGRES_PASSWORD from .env, but a database volume \
+                   made before keeps the password `app`: run `docker compose up -d db && docker \
+                   compose exec db psql -U app -d app -c \"ALTER USER app PASSWORD \
+                   '$(sed -n 's/^POSTGRES_PASSWORD=//p' .env)'\"`, or `docker compose down -v` if \
+                   the local data can go.",
+            about: Some("docker-compose.yml"),
+        },
+        Note {
+            text: "Sign-up and log-in now go through django-allauth with the email address \
+                   confirmed by mail: existing users get a confirmation mail at their first \
+                   log-in, so make sure production can send mail (EMAIL_URL).",
+            about: None,
+        },
     ],
 )];
 
 /// The notes of every release after `from` (the project's base version) up to
-/// and including `to` (this quickscale), oldest first. An unknown `from` (no
-/// manifest, or not a version) crosses nothing: without a base there is no
-/// telling which releases the project already took.
-pub fn crossed(from: Option<&str>, to: &str) -> Vec<(&'static str, &'static [&'static str])> {
+/// and including `to` (this quickscale), oldest first, less those about a file
+/// the owner deleted (`deleted(path)`). An unknown `from` (no manifest, or
+/// not a version) crosses nothing: without a base there is no telling which
+/// releases the project already took.
+pub fn crossed(
+    from: Option<&str>,
+    to: &str,
+    deleted: impl Fn(&str) -> bool,
+) -> Vec<(&'static str, Vec<&'static str>)> {
     let (Some(from), Some(to)) = (from.and_then(parse_version), parse_version(to)) else {
         return Vec::new();
     };
     NOTES
         .iter()
         .filter(|(version, _)| parse_version(version).is_some_and(|v| from < v && v <= to))
-        .copied()
+        .map(|(version, notes)| {
+            let kept = notes
+                .iter()
+                .filter(|note| !note.about.is_some_and(&deleted))
+                .map(|note| note.text)
+                .collect();
+            (*version, kept)
+        })
+        .filter(|(_, notes): &(&str, Vec<&str>)| !notes.is_empty())
         .collect()
 }
 
@@ -46,7 +78,10 @@ mod tests {
     #[test]
     fn notes_are_those_of_the_releases_crossed() {
         let versions = |from: Option<&str>, to: &str| -> Vec<&str> {
-            crossed(from, to).into_iter().map(|(v, _)| v).collect()
+            crossed(from, to, |_| false)
+                .into_iter()
+                .map(|(v, _)| v)
+                .collect()
         };
         assert_eq!(versions(Some("0.1.0"), "0.2.0"), ["0.2.0"]);
         assert_eq!(versions(Some("0.1.0"), "0.9.0"), ["0.2.0"]);
@@ -71,7 +106,21 @@ mod tests {
         assert!(parsed.windows(2).all(|w| w[0] < w[1]));
         for (_, notes) in NOTES {
             assert!(!notes.is_empty());
-            assert!(notes.iter().all(|n| n.ends_with('.') && !n.contains('\n')));
+            assert!(notes
+                .iter()
+                .all(|n| n.text.ends_with('.') && !n.text.contains('\n')));
         }
+    }
+
+    #[test]
+    fn a_note_about_a_file_the_owner_deleted_is_left_out() {
+        let all = crossed(Some("0.1.0"), "0.2.0", |_| false);
+        let without_compose = crossed(Some("0.1.0"), "0.2.0", |p| p == "docker-compose.yml");
+        assert_eq!(all[0].1.len(), 3);
+        assert_eq!(without_compose[0].1.len(), 2);
+        assert!(without_compose[0]
+            .1
+            .iter()
+            .all(|n| !n.contains("docker compose")));
     }
 }

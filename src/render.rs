@@ -51,15 +51,54 @@ pub struct RenderedFile {
     pub binary: bool,
 }
 
+/// A path's segments (or a text's, all its modules disabled) with `values`.
 pub fn render_segments(segments: &[Segment], values: &Values) -> String {
+    render_text(segments, values, &[])
+}
+
+/// Text segments with `values`, keeping what the conditions allow for the
+/// enabled `modules`.
+fn render_text(segments: &[Segment], values: &Values, modules: &[&str]) -> String {
     let mut out = String::new();
+    let mut skipping = Skipping::default();
     for segment in segments {
         match segment {
+            Segment::When(terms, _) => skipping.open(holds(terms, modules)),
+            Segment::End(_) => skipping.close(),
+            _ if skipping.active() => {}
             Segment::Lit(text) => out.push_str(text),
             Segment::Var(var) => out.push_str(values.get(*var)),
         }
     }
     out
+}
+
+/// Whether every `(module, enabled)` term holds for the enabled `modules`.
+fn holds<T: AsRef<str>>(terms: &[(T, bool)], modules: &[&str]) -> bool {
+    terms
+        .iter()
+        .all(|(name, on)| modules.contains(&name.as_ref()) == *on)
+}
+
+/// How deep inside conditions that do not hold the renderer is: what it meets
+/// there is left out, and conditions nested in them hold no matter what.
+#[derive(Default)]
+struct Skipping(usize);
+
+impl Skipping {
+    fn open(&mut self, holds: bool) {
+        if self.0 > 0 || !holds {
+            self.0 += 1;
+        }
+    }
+
+    fn close(&mut self) {
+        self.0 = self.0.saturating_sub(1);
+    }
+
+    fn active(&self) -> bool {
+        self.0 > 0
+    }
 }
 
 /// The bytes of a body deflated at build time (macros/src/emit.rs).
@@ -68,36 +107,116 @@ fn inflate(packed: &[u8]) -> Vec<u8> {
         .expect("a body deflated when quickscale was built inflates")
 }
 
-/// Renders inflated [`Body::DeflatedText`]: literal bytes, and at each NUL the
-/// value of the variable whose index follows it.
-fn render_packed(text: &[u8], values: &Values) -> Vec<u8> {
-    expand_packed(text, |var| values.get(var).as_bytes().to_vec())
-}
-
-/// Inflated packed text with each variable (a NUL and its index in
-/// [`Var::ALL`]) replaced by `value(var)`.
-fn expand_packed(text: &[u8], value: impl Fn(Var) -> Vec<u8>) -> Vec<u8> {
+/// Renders inflated [`Body::DeflatedText`]: literal bytes, at each NUL the
+/// value of the variable whose index follows it, and only what the
+/// conditions allow for the enabled `modules`.
+fn render_packed(text: &[u8], values: &Values, modules: &[&str]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.iter().position(|&byte| byte == 0) {
-        out.extend_from_slice(&rest[..at]);
-        out.extend(value(Var::ALL[usize::from(rest[at + 1])]));
-        rest = &rest[at + 2..];
+    let mut skipping = Skipping::default();
+    for piece in packed_pieces(text) {
+        match piece {
+            Packed::When(terms, _) => skipping.open(holds(&terms, modules)),
+            Packed::End(_) => skipping.close(),
+            _ if skipping.active() => {}
+            Packed::Lit(bytes) => out.extend_from_slice(bytes),
+            Packed::Var(var) => out.extend_from_slice(values.get(var).as_bytes()),
+        }
     }
-    out.extend_from_slice(rest);
     out
 }
 
-/// Renders every file of `starter`, sorted by the generated path.
+/// A piece of inflated packed text. The markers' text is read only to give
+/// a file's source back (the tests do, to check every body).
+#[cfg_attr(not(test), allow(dead_code))]
+enum Packed<'a> {
+    Lit(&'a [u8]),
+    Var(Var),
+    /// The condition's terms and the marker's text.
+    When(Vec<(&'a str, bool)>, &'a [u8]),
+    End(&'a [u8]),
+}
+
+/// After a NUL in packed text: a condition follows.
+const PACKED_WHEN: u8 = 0xFE;
+/// After a NUL in packed text: the end of the innermost condition.
+const PACKED_END: u8 = 0xFF;
+
+/// Splits inflated packed text: literal bytes; a NUL and a variable's index
+/// in [`Var::ALL`]; a NUL, 0xFE, a condition's spelling (`billing,!teams`),
+/// a NUL, its marker's text and a NUL; a NUL, 0xFF, the end's marker text and
+/// a NUL (macros/src/emit.rs writes it).
+fn packed_pieces(text: &[u8]) -> Vec<Packed<'_>> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    // Up to the next NUL, and what follows it.
+    let field = |bytes: &'_ [u8]| -> (usize, usize) {
+        let end = bytes
+            .iter()
+            .position(|&b| b == 0)
+            .expect("a packed field ends");
+        (end, end + 1)
+    };
+    while let Some(at) = rest.iter().position(|&byte| byte == 0) {
+        if at > 0 {
+            pieces.push(Packed::Lit(&rest[..at]));
+        }
+        let tail = &rest[at + 2..];
+        rest = match rest[at + 1] {
+            PACKED_WHEN => {
+                let (spelled_end, marker_start) = field(tail);
+                let spelled =
+                    std::str::from_utf8(&tail[..spelled_end]).expect("a packed condition is UTF-8");
+                let terms = spelled
+                    .split(',')
+                    .map(|term| match term.strip_prefix('!') {
+                        Some(name) => (name, false),
+                        None => (term, true),
+                    })
+                    .collect();
+                let marker = &tail[marker_start..];
+                let (marker_end, next) = field(marker);
+                pieces.push(Packed::When(terms, &marker[..marker_end]));
+                &marker[next..]
+            }
+            PACKED_END => {
+                let (marker_end, next) = field(tail);
+                pieces.push(Packed::End(&tail[..marker_end]));
+                &tail[next..]
+            }
+            index => {
+                pieces.push(Packed::Var(Var::ALL[usize::from(index)]));
+                tail
+            }
+        };
+    }
+    if !rest.is_empty() {
+        pieces.push(Packed::Lit(rest));
+    }
+    pieces
+}
+
+/// Renders every file of `starter` for a project without modules, sorted by
+/// the generated path.
 pub fn render(starter: &Starter, values: &Values) -> Vec<RenderedFile> {
+    render_with(starter, values, &[])
+}
+
+/// Renders every file of `starter` for a project with the enabled `modules`:
+/// their files, and the lines their conditions allow. Sorted by path.
+pub fn render_with(starter: &Starter, values: &Values, modules: &[&str]) -> Vec<RenderedFile> {
     let mut files: Vec<RenderedFile> = starter
         .files
         .iter()
+        .filter(|file| file.module.is_none_or(|module| modules.contains(&module)))
         .map(|file| {
             let (bytes, binary) = match *file.body() {
-                Body::Text(segments) => (render_segments(segments, values).into_bytes(), false),
+                Body::Text(segments) => {
+                    (render_text(segments, values, modules).into_bytes(), false)
+                }
                 Body::Binary(bytes) => (bytes.to_vec(), true),
-                Body::DeflatedText(packed) => (render_packed(&inflate(packed), values), false),
+                Body::DeflatedText(packed) => {
+                    (render_packed(&inflate(packed), values, modules), false)
+                }
                 Body::DeflatedBinary(packed) => (inflate(packed), true),
             };
             RenderedFile {
@@ -140,10 +259,60 @@ mod tests {
     fn packed_text_puts_each_variable_where_its_nul_stands() {
         let packed = b"import \0\x01.users  # \0\x00\n\0\x02";
         assert_eq!(
-            render_packed(packed, &values()),
+            render_packed(packed, &values(), &[]),
             b"import my_app.users  # my-app\nmy-app"
         );
-        assert_eq!(render_packed(b"no variable", &values()), b"no variable");
+        assert_eq!(
+            render_packed(b"no variable", &values(), &[]),
+            b"no variable"
+        );
+    }
+
+    #[test]
+    fn conditions_keep_what_holds_for_the_enabled_modules() {
+        let segments = [
+            Segment::Lit("apps = [\n"),
+            Segment::When(&[("teams", true)], "@IF(teams)@"),
+            Segment::Lit("    \""),
+            Segment::Var(Var::PackageName),
+            Segment::Lit(".teams\",\n"),
+            Segment::End(""),
+            Segment::When(
+                &[("billing", true), ("teams", false)],
+                "@IF(billing,!teams)@",
+            ),
+            Segment::Lit("    \"solo\",\n"),
+            Segment::End(""),
+            Segment::When(&[("teams", false)], "@BEGIN(!teams)@\n"),
+            Segment::When(&[("billing", true)], "@IF(billing)@"),
+            Segment::Lit("    \"nested\",\n"),
+            Segment::End(""),
+            Segment::End("@END(!teams)@\n"),
+            Segment::Lit("]\n"),
+        ];
+        let rendered = |modules: &[&str]| render_text(&segments, &values(), modules);
+        assert_eq!(rendered(&[]), "apps = [\n]\n");
+        assert_eq!(rendered(&["teams"]), "apps = [\n    \"my_app.teams\",\n]\n");
+        assert_eq!(
+            rendered(&["billing"]),
+            "apps = [\n    \"solo\",\n    \"nested\",\n]\n"
+        );
+        assert_eq!(
+            rendered(&["billing", "teams"]),
+            "apps = [\n    \"my_app.teams\",\n]\n"
+        );
+        // The same text packed, as older starters store it, renders the same.
+        let packed = b"apps = [\n\0\xfeteams\0@IF(teams)@\0    \"\0\x01.teams\",\n\0\xff\0\
+            \0\xfebilling,!teams\0@IF(billing,!teams)@\0    \"solo\",\n\0\xff\0\
+            \0\xfe!teams\0@BEGIN(!teams)@\n\0\0\xfebilling\0@IF(billing)@\0    \"nested\",\n\0\xff\0\
+            \0\xff@END(!teams)@\n\0]\n";
+        for modules in [&[][..], &["teams"], &["billing"], &["billing", "teams"]] {
+            assert_eq!(
+                String::from_utf8(render_packed(packed, &values(), modules)).unwrap(),
+                rendered(modules),
+                "{modules:?}"
+            );
+        }
     }
 
     /// The starter file's own bytes, placeholders unexpanded, from any body.
@@ -155,10 +324,19 @@ mod tests {
                 .flat_map(|segment| match segment {
                     Segment::Lit(text) => text.as_bytes().to_vec(),
                     Segment::Var(var) => spelled(*var),
+                    Segment::When(_, marker) | Segment::End(marker) => marker.as_bytes().to_vec(),
                 })
                 .collect(),
             Body::Binary(bytes) => bytes.to_vec(),
-            Body::DeflatedText(packed) => expand_packed(&inflate(packed), spelled),
+            Body::DeflatedText(packed) => packed_pieces(&inflate(packed))
+                .into_iter()
+                .flat_map(|piece| match piece {
+                    Packed::Lit(bytes) | Packed::When(_, bytes) | Packed::End(bytes) => {
+                        bytes.to_vec()
+                    }
+                    Packed::Var(var) => spelled(var),
+                })
+                .collect(),
             Body::DeflatedBinary(packed) => inflate(packed),
         }
     }
@@ -167,7 +345,7 @@ mod tests {
     fn every_body_stored_plain_or_deflated_is_its_file_byte_for_byte() {
         for (key, body) in crate::starter::BLOBS.entries() {
             assert_eq!(
-                crate::manifest::content_hash(&source_bytes(body)),
+                crate::text::content_hash(&source_bytes(body)),
                 *key,
                 "{body:?}"
             );

@@ -3,21 +3,16 @@
 //! text. Colour is written as ANSI styles; the CLI's output stream strips them
 //! where colour is not wanted (a pipe, NO_COLOR).
 
-use std::time::{Duration, Instant};
-
 use anstyle::{AnsiColor, Style};
 use similar::{capture_diff_slices_deadline, group_diff_ops, Algorithm, DiffOp, DiffTag};
 
 use crate::compare::{
     beside_path, lock_command, Conflict, Content, Entry, Outcome, Plan, Reason, Yours,
 };
+use crate::deadline::TimeLimit;
 use crate::error::escape_controls;
-use crate::manifest::{quote, QUICKSCALE_VERSION};
 use crate::merge::split_lines;
-
-/// How long one file's line diff may search for the smallest diff before it
-/// settles for a coarser one: a huge file must not stall a report.
-const DIFF_DEADLINE: Duration = Duration::from_millis(500);
+use crate::text::{quote, QUICKSCALE_VERSION};
 
 const BOLD: Style = Style::new().bold();
 const GREEN: Style = AnsiColor::Green.on_default();
@@ -80,19 +75,18 @@ pub fn summary(plan: &Plan, hidden: usize) -> String {
         return format!("{name} is up to date with {theirs}.\n");
     } else if to_take == 0 && hidden == 0 {
         format!("{name} has nothing to take from {theirs}")
+    } else if to_take == 0 {
+        format!("{name} has nothing to take without a decision from {theirs}")
+    } else if !plan.has_new_changes() {
+        // Said as `upgrade` says it: these are the owner's to resolve.
+        unresolved_headline(plan)
     } else {
-        format!(
-            "{name}: {to_take} file{} to take from {theirs}",
-            plural(to_take)
-        )
+        let new = new_to_take(&plan.entries);
+        format!("{name}: {new} file{} to take from {theirs}", plural(new))
     };
     out.push_str(&made_with(plan));
     if hidden > 0 {
-        out.push_str(&format!(
-            "--safe-only leaves out {hidden} file{} that need{} a decision; `quickscale diff` lists them.\n",
-            plural(hidden),
-            if hidden == 1 { "s" } else { "" }
-        ));
+        out.push_str(&safe_only_left_out(hidden));
     }
     for (heading, style, belongs) in GROUPS {
         let entries: Vec<&Entry> = plan.entries.iter().filter(|e| belongs(e)).collect();
@@ -119,16 +113,47 @@ pub fn summary(plan: &Plan, hidden: usize) -> String {
         out.push_str("\nTake them with `quickscale upgrade` (`--dry-run` first to see the plan);");
         out.push_str("\n`quickscale diff --patch` shows each change applied onto your files.\n");
     } else if to_take > 0 {
-        out.push_str("\nResolve the conflict markers the last upgrade left, then commit.\n");
+        out.push('\n');
+        out.push_str(RESOLVE_THEN_COMMIT);
     }
     out
+}
+
+/// How many entries have something new to take: the last upgrade's
+/// unresolved conflicts are listed, but are the owner's to resolve, not files
+/// to take (`diff`'s views and `upgrade` count them apart alike).
+fn new_to_take<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> usize {
+    entries
+        .into_iter()
+        .filter(|e| e.to_take() && !e.is_unresolved())
+        .count()
+}
+
+/// How `diff` and `upgrade` both open when only the last upgrade's
+/// conflicts are left (no full stop: `diff` adds the project's starter).
+fn unresolved_headline(plan: &Plan) -> String {
+    format!(
+        "{} has nothing new to take from the starter of quickscale {QUICKSCALE_VERSION}, but the \
+         last upgrade's conflicts are unresolved",
+        shown(&plan.project_name)
+    )
+}
+
+/// What to do about them, in both reports.
+const RESOLVE_THEN_COMMIT: &str = "Edit each file, remove the markers and commit.\n";
+
+/// The release notes `plan` crosses, less those about a file its owner deleted.
+fn crossed(plan: &Plan) -> Vec<(&'static str, Vec<&'static str>)> {
+    crate::release_notes::crossed(plan.from_version(), QUICKSCALE_VERSION, |path| {
+        plan.deleted_by_owner(path)
+    })
 }
 
 /// What the releases between the project's base and this quickscale need
 /// outside the files, or nothing.
 fn release_notes(plan: &Plan) -> String {
     let mut out = String::new();
-    for (version, notes) in crate::release_notes::crossed(plan.from_version(), QUICKSCALE_VERSION) {
+    for (version, notes) in crossed(plan) {
         out.push('\n');
         out.push_str(&paint(
             BOLD,
@@ -144,10 +169,12 @@ fn release_notes(plan: &Plan) -> String {
 
 fn made_with(plan: &Plan) -> String {
     match (&plan.made_with, plan.base_version) {
-        (Some(version), Some(_)) => format!(" (project made with {version}).\n"),
+        // The manifest's version is the starter the project is on now: the
+        // one init wrote, or the last upgrade took.
+        (Some(version), Some(_)) => format!(" (project on the {version} starter).\n"),
         (Some(version), None) => format!(
-            " (project made with {version}, whose starter {} is not in this quickscale's history: \
-             only files you never changed can be taken automatically).\n",
+            " (project on the starter {} recorded by quickscale {version}, which is not in this \
+             quickscale's history: only files you never changed can be taken automatically).\n",
             plan.base_digest.as_deref().unwrap_or("?")
         ),
         (None, _) => {
@@ -167,7 +194,12 @@ fn plural(count: usize) -> &'static str {
 
 /// What a conflict is and what to do about it, in a few words.
 pub fn conflict_detail(entry: &Entry, conflict: &Conflict) -> String {
-    let beside = || shown(&beside_path(&entry.path));
+    // Where the starter's version went: beside the file, unless nothing
+    // could be written there (then the report says so, and names no file).
+    let beside = || match conflict.beside {
+        Some(_) => shown(&beside_path(&entry.path)),
+        None => "no file (it could not be written beside it)".to_owned(),
+    };
     match &conflict.reason {
         Reason::Lines(count) => format!(
             "{count} conflicting hunk{}: edit the file and remove the markers",
@@ -227,11 +259,15 @@ fn change(entry: &Entry) -> Option<(Option<&Content>, Option<&Content>)> {
 }
 
 /// `(insertions, deletions)` from `before` to `after`.
-fn line_counts(before: Option<&Content>, after: Option<&Content>) -> (usize, usize) {
+fn line_counts(
+    before: Option<&Content>,
+    after: Option<&Content>,
+    limit: TimeLimit,
+) -> (usize, usize) {
     let old = lines_of(before);
     let new = lines_of(after);
     let mut counts = (0, 0);
-    for op in diff_ops(&old, &new) {
+    for op in diff_ops(&old, &new, limit) {
         counts.0 += op.new_range().len();
         counts.1 += op.old_range().len();
     }
@@ -242,9 +278,8 @@ fn lines_of(content: Option<&Content>) -> Vec<&[u8]> {
     content.map(|c| split_lines(&c.bytes)).unwrap_or_default()
 }
 
-fn diff_ops(old: &[&[u8]], new: &[&[u8]]) -> Vec<DiffOp> {
-    let deadline = Instant::now() + DIFF_DEADLINE;
-    capture_diff_slices_deadline(Algorithm::Myers, old, new, Some(deadline))
+fn diff_ops(old: &[&[u8]], new: &[&[u8]], limit: TimeLimit) -> Vec<DiffOp> {
+    capture_diff_slices_deadline(Algorithm::Myers, old, new, limit.start().instant())
         .into_iter()
         .filter(|op| !matches!(op, DiffOp::Equal { .. }))
         .collect()
@@ -252,7 +287,8 @@ fn diff_ops(old: &[&[u8]], new: &[&[u8]]) -> Vec<DiffOp> {
 
 /// Each path with something to take, its outcome and how many lines the
 /// upgrade adds and removes there (the starter's change, applied onto yours).
-pub fn stat(plan: &Plan) -> String {
+/// `hidden` counts entries `--safe-only` left out, said on a last line.
+pub fn stat(plan: &Plan, hidden: usize, limit: TimeLimit) -> String {
     let entries: Vec<&Entry> = plan.entries.iter().filter(|e| e.to_take()).collect();
     let width = entries
         .iter()
@@ -264,7 +300,7 @@ pub fn stat(plan: &Plan) -> String {
     for entry in &entries {
         let detail = match change(entry) {
             Some((before, after)) => {
-                let (add, del) = line_counts(before, after);
+                let (add, del) = line_counts(before, after, limit);
                 insertions += add;
                 deletions += del;
                 let mode = match (before, after) {
@@ -286,14 +322,34 @@ pub fn stat(plan: &Plan) -> String {
             entry.outcome_key()
         ));
     }
-    let files = entries.len();
+    let files = new_to_take(entries.iter().copied());
+    let unresolved = entries.len() - files;
     out.push_str(&format!(
         " {files} file{} to take, {insertions} insertion{}(+), {deletions} deletion{}(-)\n",
         plural(files),
         plural(insertions),
         plural(deletions),
     ));
+    if unresolved > 0 {
+        out.push_str(&format!(
+            " {unresolved} file{} still hold{} the last upgrade's conflict markers\n",
+            plural(unresolved),
+            if unresolved == 1 { "s" } else { "" }
+        ));
+    }
+    if hidden > 0 {
+        out.push_str(&safe_only_left_out(hidden));
+    }
     out
+}
+
+/// The line that keeps a `--safe-only` view from reading as complete.
+pub fn safe_only_left_out(hidden: usize) -> String {
+    format!(
+        "--safe-only leaves out {hidden} file{} that need{} a decision; `quickscale diff` lists them.\n",
+        plural(hidden),
+        if hidden == 1 { "s" } else { "" }
+    )
 }
 
 /// A git-style patch of what `upgrade` writes: the starter's changes applied
@@ -301,12 +357,12 @@ pub fn stat(plan: &Plan) -> String {
 /// markers, and the starter's version of a conflicted file beside it. `git
 /// apply` and `patch -p1` accept it. The second value names the files left out
 /// because they are binary or cannot be told apart without a manifest.
-pub fn patch(plan: &Plan) -> (String, Vec<String>) {
+pub fn patch(plan: &Plan, limit: TimeLimit) -> (String, Vec<String>) {
     let mut out = String::new();
     let mut left_out = Vec::new();
     for entry in plan.entries.iter().filter(|e| e.to_take()) {
         if let Some((before, after)) = change(entry) {
-            file_patch(&mut out, &entry.path, before, after);
+            file_patch(&mut out, &entry.path, before, after, limit);
         } else if matches!(entry.outcome, Outcome::Unknown) || entry.binary {
             left_out.push(entry.path.clone());
         }
@@ -316,7 +372,13 @@ pub fn patch(plan: &Plan) -> (String, Vec<String>) {
         }) = &entry.outcome
         {
             if !entry.binary && !crate::compare::looks_binary(&theirs.bytes) {
-                file_patch(&mut out, &beside_path(&entry.path), None, Some(theirs));
+                file_patch(
+                    &mut out,
+                    &beside_path(&entry.path),
+                    None,
+                    Some(theirs),
+                    limit,
+                );
             }
         }
     }
@@ -326,7 +388,13 @@ pub fn patch(plan: &Plan) -> (String, Vec<String>) {
 /// One file's part of a patch, byte for byte: every line keeps its own
 /// ending (CRLF stays CRLF), and a missing final newline is marked as git
 /// marks it.
-fn file_patch(out: &mut String, path: &str, before: Option<&Content>, after: Option<&Content>) {
+fn file_patch(
+    out: &mut String,
+    path: &str,
+    before: Option<&Content>,
+    after: Option<&Content>,
+    limit: TimeLimit,
+) {
     let mut header = format!("diff --git a/{path} b/{path}\n");
     let (old_name, new_name) = match (before, after) {
         (None, Some(after)) => {
@@ -360,8 +428,7 @@ fn file_patch(out: &mut String, path: &str, before: Option<&Content>, after: Opt
     out.push('\n');
     out.push_str(&paint(BOLD, &format!("+++ {new_name}")));
     out.push('\n');
-    let deadline = Instant::now() + DIFF_DEADLINE;
-    let ops = capture_diff_slices_deadline(Algorithm::Myers, &old, &new, Some(deadline));
+    let ops = capture_diff_slices_deadline(Algorithm::Myers, &old, &new, limit.start().instant());
     for group in group_diff_ops(ops, 3) {
         let (Some(first), Some(last)) = (group.first(), group.last()) else {
             continue;
@@ -443,21 +510,20 @@ fn mode(executable: bool) -> &'static str {
 /// Which command a JSON document describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JsonFor {
-    Diff,
+    /// `diff`; `left_out` counts the entries `--safe-only` left out of `files`.
+    Diff { left_out: usize },
     /// `upgrade`; `applied` is false for `--dry-run`.
-    Upgrade {
-        applied: bool,
-    },
+    Upgrade { applied: bool },
 }
 
 /// The `--format json` document of `diff` and `upgrade`; its schema is in
 /// docs/diff-json.md.
-pub fn json(plan: &Plan, kind: JsonFor, notes: &[String]) -> String {
+pub fn json(plan: &Plan, kind: JsonFor, notes: &[String], limit: TimeLimit) -> String {
     let mut out = String::from("{\n");
     out.push_str("  \"schema_version\": 2,\n");
-    let (command, applied) = match kind {
-        JsonFor::Diff => ("diff", false),
-        JsonFor::Upgrade { applied } => ("upgrade", applied),
+    let (command, applied, left_out) = match kind {
+        JsonFor::Diff { left_out } => ("diff", false, left_out),
+        JsonFor::Upgrade { applied } => ("upgrade", applied, 0),
     };
     out.push_str(&format!("  \"command\": \"{command}\",\n"));
     out.push_str(&format!("  \"applied\": {applied},\n"));
@@ -479,10 +545,13 @@ pub fn json(plan: &Plan, kind: JsonFor, notes: &[String]) -> String {
         json_string(plan.base_version)
     ));
     out.push_str(&format!("  \"classified\": {},\n", plan.classified()));
+    // What is left out is still there to take: the document agrees with
+    // plain `diff` (and the exit code) whatever `--safe-only` shows.
     out.push_str(&format!(
         "  \"up_to_date\": {},\n",
-        !plan.has_changes_to_take()
+        !plan.has_changes_to_take() && left_out == 0
     ));
+    out.push_str(&format!("  \"left_out\": {left_out},\n"));
     out.push_str(&format!(
         "  \"counts\": {{\"take\": {}, \"merged\": {}, \"conflict\": {}, \"keep\": {}, \"unknown\": {}}},\n",
         plan.count("take"),
@@ -493,25 +562,24 @@ pub fn json(plan: &Plan, kind: JsonFor, notes: &[String]) -> String {
     ));
     let notes: Vec<String> = notes.iter().map(|n| quote(n)).collect();
     out.push_str(&format!("  \"notes\": [{}],\n", notes.join(", ")));
-    let crossed: Vec<String> =
-        crate::release_notes::crossed(plan.from_version(), QUICKSCALE_VERSION)
-            .into_iter()
-            .map(|(version, notes)| {
-                let notes: Vec<String> = notes.iter().map(|n| quote(n)).collect();
-                format!(
-                    "{{\"version\": {}, \"notes\": [{}]}}",
-                    quote(version),
-                    notes.join(", ")
-                )
-            })
-            .collect();
+    let crossed: Vec<String> = crossed(plan)
+        .into_iter()
+        .map(|(version, notes)| {
+            let notes: Vec<String> = notes.iter().map(|n| quote(n)).collect();
+            format!(
+                "{{\"version\": {}, \"notes\": [{}]}}",
+                quote(version),
+                notes.join(", ")
+            )
+        })
+        .collect();
     out.push_str(&format!("  \"release_notes\": [{}],\n", crossed.join(", ")));
     out.push_str("  \"files\": [");
     for (index, entry) in plan.entries.iter().enumerate() {
         out.push_str(if index == 0 { "\n" } else { ",\n" });
         let (insertions, deletions) = match change(entry) {
             Some((before, after)) => {
-                let (add, del) = line_counts(before, after);
+                let (add, del) = line_counts(before, after, limit);
                 (add.to_string(), del.to_string())
             }
             None => ("null".to_owned(), "null".to_owned()),
@@ -618,9 +686,9 @@ pub fn upgrade_done(plan: &Plan, from: &str, notes: &[String], applied: bool) ->
             .collect();
         let mut out = format!("{name} is up to date with the starter of quickscale {QUICKSCALE_VERSION}; nothing to do.\n");
         if !unresolved.is_empty() {
-            out = format!("{name} has nothing new to take from the starter of quickscale {QUICKSCALE_VERSION}, but the last upgrade's conflicts are unresolved:\n");
+            out = format!("{}:\n", unresolved_headline(plan));
             out.extend(unresolved);
-            out.push_str("Edit each file, remove the markers and commit.\n");
+            out.push_str(RESOLVE_THEN_COMMIT);
         }
         return out;
     }
@@ -670,12 +738,66 @@ pub fn upgrade_done(plan: &Plan, from: &str, notes: &[String], applied: bool) ->
             "  {command:<31} # regenerate the lock file, then: uv sync\n"
         ));
     }
+    if needs_migrate(plan) {
+        out.push_str(
+            "  uv run python manage.py migrate # create the tables of the new apps and migrations\n",
+        );
+    }
     out.push_str("  uv run pytest                   # run the tests\n");
     out.push_str(&format!(
         "  git add -A && git commit -m 'Upgrade to quickscale {QUICKSCALE_VERSION}'\n"
     ));
     out.push_str(&release_notes(plan));
     out
+}
+
+/// Whether the database needs `migrate` after the upgrade: it writes a
+/// migration (a `.py` file under a `migrations/` directory), or changes
+/// `INSTALLED_APPS` in a settings module (an app with tables arrives, as
+/// django-allauth did in 0.2.0 through the settings alone: without `migrate`,
+/// the first log-in failed with a server error).
+fn needs_migrate(plan: &Plan) -> bool {
+    plan.entries.iter().any(|entry| {
+        let Some(Some(after)) = entry.written() else {
+            return false;
+        };
+        let before = match &entry.yours {
+            Yours::File(content) => Some(content),
+            _ => None,
+        };
+        is_migration(&entry.path)
+            || (is_settings(&entry.path) && installed_apps(before) != installed_apps(Some(after)))
+    })
+}
+
+fn is_migration(path: &str) -> bool {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    let file = parts.pop().unwrap_or_default();
+    file.ends_with(".py") && parts.contains(&"migrations")
+}
+
+fn is_settings(path: &str) -> bool {
+    path.ends_with(".py") && (path.starts_with("config/settings/") || path.ends_with("settings.py"))
+}
+
+/// The lines of every statement of a settings module that assigns or extends
+/// `INSTALLED_APPS`, comments and blank lines aside.
+fn installed_apps(content: Option<&Content>) -> Vec<String> {
+    let text = content.map_or(Default::default(), |c| String::from_utf8_lossy(&c.bytes));
+    let mut lines = Vec::new();
+    let mut depth = 0i32;
+    for line in text.lines() {
+        let code = line.split('#').next().unwrap_or_default().trim();
+        if depth == 0 && !code.starts_with("INSTALLED_APPS") {
+            continue;
+        }
+        depth += code.matches(['[', '(']).count() as i32 - code.matches([']', ')']).count() as i32;
+        if !code.is_empty() {
+            lines.push(code.to_owned());
+        }
+        depth = depth.max(0);
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -837,8 +959,8 @@ mod tests {
     }
 
     /// The release notes a project made with 0.1.0 crosses.
-    fn crossed() -> Vec<(&'static str, &'static [&'static str])> {
-        let crossed = crate::release_notes::crossed(Some("0.1.0"), QUICKSCALE_VERSION);
+    fn crossed() -> Vec<(&'static str, Vec<&'static str>)> {
+        let crossed = crate::release_notes::crossed(Some("0.1.0"), QUICKSCALE_VERSION, |_| false);
         assert!(!crossed.is_empty(), "the expected texts show release notes");
         crossed
     }
@@ -884,12 +1006,12 @@ mod tests {
 
     #[test]
     fn stat_shows_each_outcome_and_the_totals() {
-        assert_eq!(strip(&stat(&every_kind())), STAT);
+        assert_eq!(strip(&stat(&every_kind(), 0, TimeLimit::NONE)), STAT);
     }
 
     #[test]
     fn patch_shows_every_change_with_text_and_names_the_rest() {
-        let (text, left_out) = patch(&every_kind());
+        let (text, left_out) = patch(&every_kind(), TimeLimit::NONE);
         assert_eq!(strip(&text), golden(PATCH));
         assert_eq!(left_out, LEFT_OUT);
     }
@@ -897,7 +1019,12 @@ mod tests {
     #[test]
     fn json_describes_every_entry() {
         let notes = ["note \"one\"".to_owned()];
-        let doc = json(&every_kind(), JsonFor::Upgrade { applied: true }, &notes);
+        let doc = json(
+            &every_kind(),
+            JsonFor::Upgrade { applied: true },
+            &notes,
+            TimeLimit::NONE,
+        );
         assert_eq!(checked_release_notes(&doc), golden(JSON));
     }
 
@@ -929,7 +1056,7 @@ mod tests {
         );
     }
 
-    const SUMMARY: &str = r#"acme "x": 17 files to take from the starter of quickscale {V} (project made with 0.1.0).
+    const SUMMARY: &str = r#"acme "x": 16 files to take from the starter of quickscale {V} (project on the 0.1.0 starter).
 --safe-only leaves out 1 file that needs a decision; `quickscale diff` lists them.
 
 Changed in the starter, untouched by you (upgrade takes them):
@@ -1004,7 +1131,8 @@ uv.lock
  logo.png | take     binary
  run.sh   | take     +0 -0 (mode)
  uv.lock  | conflict -
- 17 files to take, 10 insertions(+), 2 deletions(-)
+ 16 files to take, 10 insertions(+), 2 deletions(-)
+ 1 file still holds the last upgrade's conflict markers
 "#;
 
     const PATCH: &str = r#"diff --git a/a.txt b/a.txt
@@ -1087,6 +1215,7 @@ new mode 100755
   "base_version": "0.1.0",
   "classified": true,
   "up_to_date": false,
+  "left_out": 0,
   "counts": {"take": 5, "merged": 1, "conflict": 10, "keep": 1, "unknown": 1},
   "notes": ["note \"one\""],
   "files": [
@@ -1112,7 +1241,7 @@ new mode 100755
 }
 "#;
 
-    const UPGRADE_PLAN: &str = r#"Upgrade plan for acme "x" to the starter of quickscale {V} (project made with 0.1.0).
+    const UPGRADE_PLAN: &str = r#"Upgrade plan for acme "x" to the starter of quickscale {V} (project on the 0.1.0 starter).
   a.txt  take (update)
   b.txt  take (add)
   c.txt  take (delete)
@@ -1184,7 +1313,7 @@ Next:
             ),
             entry("mine.txt", Some("mine\n"), Outcome::Keep),
         ]);
-        let (patch, left_out) = patch(&p);
+        let (patch, left_out) = patch(&p, TimeLimit::NONE);
         let patch = strip(&patch);
         assert!(left_out.is_empty());
         assert!(
@@ -1221,7 +1350,7 @@ Next:
             entry("b.txt", Some("x\ny\n"), Outcome::Take(Take::Delete)),
             entry("mine.txt", Some("mine\n"), Outcome::Keep),
         ]);
-        let stat = strip(&stat(&p));
+        let stat = strip(&stat(&p, 0, TimeLimit::NONE));
         assert!(stat.contains(" a.txt | take     +2 -0\n"), "{stat}");
         assert!(stat.contains(" b.txt | take     +0 -2\n"), "{stat}");
         assert!(!stat.contains("mine.txt"), "{stat}");
@@ -1235,8 +1364,9 @@ Next:
     fn json_escapes_and_counts() {
         let doc = json(
             &plan(vec![entry("a\"b.txt", Some("1\n"), Outcome::Keep)]),
-            JsonFor::Diff,
+            JsonFor::Diff { left_out: 0 },
             &[],
+            TimeLimit::NONE,
         );
         assert!(doc.contains("\"project\": \"acme \\\"x\\\"\""), "{doc}");
         assert!(doc.contains("\"path\": \"a\\\"b.txt\", \"outcome\": \"keep\", \"action\": null, \"safe\": false"), "{doc}");
@@ -1276,7 +1406,7 @@ Next:
         let mut p = plan(vec![]);
         assert_eq!(
             first_line(&p, 2),
-            format!("acme \"x\": 0 files to take from the starter of quickscale {QUICKSCALE_VERSION} (project made with 0.1.0).")
+            format!("acme \"x\" has nothing to take without a decision from the starter of quickscale {QUICKSCALE_VERSION} (project on the 0.1.0 starter).")
         );
         assert!(
             strip(&summary(&p, 2)).contains("leaves out 2 files that need a decision"),
@@ -1289,8 +1419,8 @@ Next:
             first_line(&p, 0),
             format!(
                 "acme \"x\": 1 file to take from the starter of quickscale {QUICKSCALE_VERSION} \
-                 (project made with 0.1.0, whose starter sha256:00 is not in this quickscale's \
-                 history: only files you never changed can be taken automatically)."
+                 (project on the starter sha256:00 recorded by quickscale 0.1.0, which is not in \
+                 this quickscale's history: only files you never changed can be taken automatically)."
             )
         );
         assert!(
@@ -1319,10 +1449,92 @@ Next:
         assert!(
             text.ends_with(
                 "  i.txt (conflict markers from the last upgrade are still in it: resolve them first)\n\
-                 \nResolve the conflict markers the last upgrade left, then commit.\n"
+                 \nEdit each file, remove the markers and commit.\n"
             ),
             "no release notes and no upgrade to run: {text}"
         );
+        // Said as upgrade says it, not as files to take.
+        let first = text.lines().next().unwrap();
+        assert_eq!(
+            first,
+            format!(
+                "acme \"x\" has nothing new to take from the starter of quickscale \
+                 {QUICKSCALE_VERSION}, but the last upgrade's conflicts are unresolved \
+                 (project on the 0.1.0 starter)."
+            )
+        );
+        assert!(
+            strip(&upgrade_done(&p, "0.1.0", &[], false)).starts_with(&format!(
+                "acme \"x\" has nothing new to take from the starter of quickscale \
+             {QUICKSCALE_VERSION}, but the last upgrade's conflicts are unresolved:\n"
+            ))
+        );
+    }
+
+    #[test]
+    fn safe_only_views_say_what_they_left_out() {
+        let p = plan(vec![entry("a", Some("1\n"), Outcome::Take(Take::Delete))]);
+        assert!(strip(&stat(&p, 2, TimeLimit::NONE)).ends_with(
+            " 1 file to take, 0 insertions(+), 1 deletion(-)\n\
+             --safe-only leaves out 2 files that need a decision; `quickscale diff` lists them.\n"
+        ));
+        assert!(!stat(&p, 0, TimeLimit::NONE).contains("--safe-only"));
+        let empty = plan(vec![]);
+        let doc = json(&empty, JsonFor::Diff { left_out: 1 }, &[], TimeLimit::NONE);
+        assert!(
+            doc.contains("  \"up_to_date\": false,\n  \"left_out\": 1,\n"),
+            "something is left: {doc}"
+        );
+    }
+
+    #[test]
+    fn migrate_is_next_when_migrations_or_installed_apps_change() {
+        let next = |entries: Vec<Entry>| strip(&upgrade_done(&plan(entries), "0.1.0", &[], true));
+        const MIGRATE: &str = "uv run python manage.py migrate #";
+        let settings = |before: &str, after: &str| {
+            entry(
+                "config/settings/base.py",
+                Some(before),
+                Outcome::Merged(text(after)),
+            )
+        };
+        let apps = "X = 1\nINSTALLED_APPS = [\n    \"a\",  # first\n]\nTIME_ZONE = \"UTC\"\n";
+        // 0.2.0's django-allauth came in through INSTALLED_APPS alone.
+        let with_allauth = apps.replace("]\n", "    \"allauth\",\n]\n");
+        assert!(next(vec![settings(apps, &with_allauth)]).contains(MIGRATE));
+        // Another setting, or a comment in the list, needs no migrate.
+        let other = apps
+            .replace("UTC", "Europe/Paris")
+            .replace("# first", "# one");
+        assert!(!next(vec![settings(apps, &other)]).contains(MIGRATE));
+        // A migration written (added or updated), wherever the app is.
+        for path in [
+            "acme/users/migrations/0002_x.py",
+            "acme/blog/migrations/__init__.py",
+        ] {
+            let added = entry(path, None, Outcome::Take(Take::Write(text("m\n"))));
+            assert!(next(vec![added]).contains(MIGRATE), "{path}");
+        }
+        // Not migrations: an app template's, a deleted one, a file named so.
+        for kept in [
+            entry(
+                "acme/core/app_template/migrations/__init__.py-tpl",
+                None,
+                Outcome::Take(Take::Write(text("\n"))),
+            ),
+            entry(
+                "acme/users/migrations/0001_x.py",
+                Some("m\n"),
+                Outcome::Take(Take::Delete),
+            ),
+            entry(
+                "docs/migrations.md",
+                None,
+                Outcome::Take(Take::Write(text("m\n"))),
+            ),
+        ] {
+            assert!(!next(vec![kept.clone()]).contains(MIGRATE), "{}", kept.path);
+        }
     }
 
     #[test]
@@ -1349,21 +1561,21 @@ Next:
             strip(&upgrade_plan(&p, &[])),
             format!(
                 "Upgrade plan for acme \"x\" to the starter of quickscale {QUICKSCALE_VERSION} \
-                 (project made with 0.1.0).\nNothing to do: the project is up to date.\n"
+                 (project on the 0.1.0 starter).\nNothing to do: the project is up to date.\n"
             )
         );
         assert_eq!(
             upgrade_done(&p, "0.1.0", &[], false),
             format!("acme \"x\" is up to date with the starter of quickscale {QUICKSCALE_VERSION}; nothing to do.\n")
         );
-        let doc = json(&p, JsonFor::Diff, &[]);
+        let doc = json(&p, JsonFor::Diff { left_out: 0 }, &[], TimeLimit::NONE);
         assert!(
             doc.contains("\"command\": \"diff\",\n  \"applied\": false,"),
             "{doc}"
         );
         assert!(
             checked_release_notes(&doc).ends_with(
-                "  \"up_to_date\": true,\n  \"counts\": {\"take\": 0, \"merged\": 0, \"conflict\": 0, \"keep\": 0, \"unknown\": 0},\n  \
+                "  \"up_to_date\": true,\n  \"left_out\": 0,\n  \"counts\": {\"take\": 0, \"merged\": 0, \"conflict\": 0, \"keep\": 0, \"unknown\": 0},\n  \
                  \"notes\": [],\n  \"files\": []\n}\n"
             ),
             "{doc}"
@@ -1416,7 +1628,7 @@ Next:
         for text in [
             summary(&p, 0),
             name_only(&p),
-            stat(&p),
+            stat(&p, 0, TimeLimit::NONE),
             upgrade_plan(&p, &[]),
         ] {
             let plain = strip(&text);

@@ -1,3 +1,8 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "checks that the project directory exists before project.rs reads it"
+)]
 //! Gathers the three sources of every starter path for `diff` and `upgrade`:
 //! the base (the starter the manifest names, re-rendered and checked against
 //! the manifest's hashes), yours (the project, read safely) and theirs (this
@@ -5,17 +10,19 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use crate::compare::{self, has_conflict_markers, Base, Content, PathSources, Plan, Yours};
+use crate::deadline::TimeLimit;
 use crate::env_file;
-use crate::error::{Error, Result};
-use crate::manifest::{self, content_hash, Manifest, QUICKSCALE_VERSION};
+use crate::error::{escape_controls, Error, Result};
+use crate::manifest::{self, Manifest};
 use crate::merge::Labels;
 use crate::names;
 use crate::project;
 use crate::render::{self, RenderedFile, Values};
 use crate::starter::{self, Starter, Var};
+use crate::text::{content_hash, QUICKSCALE_VERSION};
 
 /// Everything the comparison needs to know about one project.
 #[derive(Debug)]
@@ -31,6 +38,9 @@ pub struct Sources {
     /// Variables the manifest lacked (added to the starter since), derived
     /// from the project name as init would.
     pub new_variables: Vec<&'static str>,
+    /// What the manifest claimed that the exact base render contradicts, one
+    /// line each: reported, and never acted on.
+    pub notes: Vec<String>,
 }
 
 impl Sources {
@@ -62,25 +72,159 @@ impl Sources {
             made_with: self.manifest.as_ref().map(|m| m.quickscale_version.clone()),
             base_digest: self.manifest.as_ref().map(|m| m.starter_digest.clone()),
             base_version: self.base.map(|b| b.version),
-            entries: compare::plan(std::mem::take(&mut self.paths), &labels),
+            entries: compare::plan(std::mem::take(&mut self.paths), &labels, TimeLimit::MERGE),
         }
     }
 }
 
-/// The manifest of the project in `dir`, after checking that `dir` is a
-/// directory; None when the project has none.
-pub fn open(dir: &Path) -> Result<Option<Manifest>> {
+/// Which command is looking for the project, for the advice its errors give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Diff,
+    Upgrade,
+}
+
+impl Verb {
+    fn name(self) -> &'static str {
+        match self {
+            Verb::Diff => "diff",
+            Verb::Upgrade => "upgrade",
+        }
+    }
+}
+
+/// The project `dir` is in, found as git finds its top level: `dir` itself
+/// or the nearest directory above it that holds the manifest. The walk stops
+/// at a directory holding `.git` (a repository's top level: a project never
+/// spans repositories) and at the filesystem root. Returns the project's root
+/// (`dir` as given when the manifest is there) and its manifest.
+///
+/// Without a manifest anywhere, `dir` itself is compared when `name` is
+/// given (`diff --name`); otherwise the error says whether `dir` is a project
+/// that lost its manifest or no project at all, with only the advice that can
+/// help.
+pub fn open(
+    dir: &Path,
+    name: Option<&str>,
+    command: Verb,
+) -> Result<(PathBuf, Option<Manifest>)> {
+    match locate(dir, command)? {
+        Ok((root, manifest)) => Ok((root, Some(manifest))),
+        Err(_) if name.is_some() => Ok((dir.to_owned(), None)),
+        Err(missing) => Err(missing),
+    }
+}
+
+/// [`open`] for a command that needs the manifest (`upgrade`).
+pub fn open_with_manifest(dir: &Path, command: Verb) -> Result<(PathBuf, Manifest)> {
+    locate(dir, command)?
+}
+
+/// The project's root and manifest; the inner error says why there is no
+/// manifest to be found, the outer one is any other failure.
+fn locate(dir: &Path, command: Verb) -> Result<Result<(PathBuf, Manifest)>> {
     match fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => {}
         Ok(_) => {
             return Err(Error::new(format!(
-            "'{}' is not a directory; give the project's directory, e.g. `quickscale diff ./myapp`",
-            dir.display()
+            "'{}' is not a directory; give the project's directory, e.g. `quickscale {} ./myapp`",
+            dir.display(),
+            command.name()
         )))
         }
         Err(e) => return Err(Error::io("open", dir, &e)),
     }
-    project::read_manifest(dir)
+    let (root, stop) = find_root(dir)?;
+    let manifest = match &root {
+        Some(root) => project::read_manifest(root)?,
+        None => None,
+    };
+    Ok(match (root, manifest) {
+        (Some(root), Some(manifest)) => Ok((root, manifest)),
+        // Not found, or gone since the walk saw it.
+        _ => Err(no_manifest(dir, &stop, command)),
+    })
+}
+
+/// The nearest of `dir` and its parents holding the manifest, and where the
+/// walk stopped. The root is named as the user can use it: `dir` as given
+/// when the manifest is there, `..` or `../..` above the current directory,
+/// else its absolute path.
+fn find_root(dir: &Path) -> Result<(Option<PathBuf>, PathBuf)> {
+    let holds = |at: &Path, name: &str| fs::symlink_metadata(at.join(name)).is_ok();
+    let is_current = dir.components().all(|c| c == Component::CurDir);
+    // Parents are walked on the physical path, as git walks them.
+    let absolute = fs::canonicalize(dir).map_err(|e| Error::io("open", dir, &e))?;
+    let mut at = absolute.as_path();
+    for up in 0.. {
+        if holds(at, manifest::FILE_NAME) {
+            let shown = if up == 0 {
+                dir.to_owned()
+            } else if is_current {
+                (0..up).map(|_| Component::ParentDir).collect()
+            } else {
+                at.to_owned()
+            };
+            return Ok((Some(shown), at.to_owned()));
+        }
+        match at.parent() {
+            Some(parent) if !holds(at, ".git") => at = parent,
+            _ => break,
+        }
+    }
+    Ok((None, at.to_owned()))
+}
+
+/// Why there is no project to compare at `dir`, and what can help.
+fn no_manifest(dir: &Path, stop: &Path, command: Verb) -> Error {
+    // A Django project (manage.py at its top) that lost its manifest, or
+    // was made without one: restoring or naming it can help.
+    if fs::symlink_metadata(dir.join("manage.py")).is_ok() {
+        let restore = if git_tracks(dir, manifest::FILE_NAME) {
+            format!(
+                "restore it from version control (git checkout -- {}), or ",
+                manifest::FILE_NAME
+            )
+        } else {
+            String::new()
+        };
+        return Error::new(match command {
+            Verb::Diff => format!(
+                "'{}' has no {} and no --name was given; {restore}pass --name <project name> to \
+                 compare without it",
+                dir.display(),
+                manifest::FILE_NAME
+            ),
+            Verb::Upgrade => format!(
+                "'{}' has no {}, so upgrade cannot tell your changes from the starter's; \
+                 {restore}preview by hand with `quickscale diff --name <project name>`",
+                dir.display(),
+                manifest::FILE_NAME
+            ),
+        });
+    }
+    Error::new(format!(
+        "'{}' is not in a quickscale project: neither it nor a directory above it up to '{}' \
+         holds {}; run `quickscale {}` in the project's directory, or give it: \
+         `quickscale {} ./myapp`",
+        dir.display(),
+        stop.display(),
+        manifest::FILE_NAME,
+        command.name(),
+        command.name()
+    ))
+}
+
+/// Whether git tracks `rel` in the repository `dir` is in (so that `git
+/// checkout` can restore it); false without git or a repository.
+fn git_tracks(dir: &Path, rel: &str) -> bool {
+    std::process::Command::new("git")
+        .args(["ls-files", "--error-unmatch", "--", rel])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
 }
 
 /// Reads the project in `dir`, whose manifest [`open`] returned. Without a
@@ -93,8 +237,7 @@ pub fn gather(dir: &Path, manifest: Option<Manifest>, name: Option<&str>) -> Res
             if let Some(name) = name.filter(|n| n != &recorded) {
                 return Err(Error::new(format!(
                     "--name '{}' contradicts the manifest, which records '{}'; drop --name",
-                    name,
-                    recorded
+                    name, recorded
                 )));
             }
             (values, new_variables)
@@ -103,13 +246,7 @@ pub fn gather(dir: &Path, manifest: Option<Manifest>, name: Option<&str>) -> Res
             let names = names::project_names(name, &starter::top_level_modules())?;
             (Values::for_names(&names), Vec::new())
         }
-        (None, None) => {
-            return Err(Error::new(format!(
-                "'{}' has no {} and no --name was given; pass --name <project name> to compare without it",
-                dir.display(),
-                manifest::FILE_NAME
-            )))
-        }
+        (None, None) => return Err(no_manifest(dir, dir, Verb::Diff)),
     };
     let base = manifest
         .as_ref()
@@ -118,22 +255,45 @@ pub fn gather(dir: &Path, manifest: Option<Manifest>, name: Option<&str>) -> Res
     let theirs = render::render(&starter::HEAD, &values);
 
     let mut paths: BTreeSet<&str> = theirs.iter().map(|f| f.path.as_str()).collect();
-    if let Some(manifest) = &manifest {
-        paths.extend(manifest.files.iter().map(|(path, _)| path.as_str()));
+    let mut notes = Vec::new();
+    match (&manifest, &base_files) {
+        // The exact base render is the authority: a path it lacks is none of
+        // the starter's business, whatever the manifest lists.
+        (Some(manifest), Some(files)) => {
+            paths.extend(files.iter().map(|f| f.path.as_str()));
+            notes.extend(contradictions(manifest, files));
+        }
+        // Without the base, the manifest is all there is, but it never
+        // reaches into git's own files.
+        (Some(manifest), None) => {
+            for (path, _) in &manifest.files {
+                if is_inside_git(path) {
+                    notes.push(format!(
+                        "{} lists '{}', inside .git: quickscale never touches git's own files.",
+                        manifest::FILE_NAME,
+                        escape_controls(path)
+                    ));
+                } else {
+                    paths.insert(path);
+                }
+            }
+        }
+        (None, _) => {}
     }
     // Per-project files are never compared, whatever a manifest lists: the
     // secrets in .env must never reach a report.
     paths.retain(|path| !is_per_project(path));
-    if let Some(files) = &base_files {
-        paths.extend(files.iter().map(|f| f.path.as_str()));
-    }
+    let unmerged = unmerged_in_git(dir, manifest.as_ref());
     let mut sources = Vec::with_capacity(paths.len());
     for path in paths {
         let yours = project::inspect(dir, path)?;
         let theirs_file = find(&theirs, path);
+        // Left by the last upgrade, and not resolved: still unmerged in git's
+        // index, or still holding the very blocks the upgrade wrote.
         let unresolved = manifest.as_ref().is_some_and(|m| {
             m.conflicts.iter().any(|c| c == path)
-                && matches!(&yours, Yours::File(c) if has_conflict_markers(&c.bytes))
+                && (unmerged.iter().any(|u| u == path)
+                    || matches!(&yours, Yours::File(c) if has_conflict_markers(&c.bytes)))
         });
         sources.push(PathSources {
             path: path.to_owned(),
@@ -153,7 +313,51 @@ pub fn gather(dir: &Path, manifest: Option<Manifest>, name: Option<&str>) -> Res
         theirs,
         paths: sources,
         new_variables,
+        notes,
     })
+}
+
+/// Manifest entries the exact base render contradicts: a path it does not
+/// contain, or a hash that is not its file's.
+fn contradictions(manifest: &Manifest, files: &[RenderedFile]) -> Vec<String> {
+    manifest
+        .files
+        .iter()
+        .filter(|(path, _)| !is_per_project(path))
+        .filter_map(|(path, hash)| {
+            let shown = escape_controls(path);
+            match find(files, path) {
+                None => Some(format!(
+                    "{} lists '{shown}', which the project's base starter does not have: left \
+                     alone as yours.",
+                    manifest::FILE_NAME
+                )),
+                Some(file) if content_hash(&file.bytes) != *hash => Some(format!(
+                    "{} records a hash for '{shown}' that the project's base starter does not \
+                     give: compared against the base starter itself.",
+                    manifest::FILE_NAME
+                )),
+                Some(_) => None,
+            }
+        })
+        .collect()
+}
+
+fn is_inside_git(path: &str) -> bool {
+    path.split('/').any(|part| part == ".git")
+}
+
+/// The paths the last upgrade left in conflict that git's index still holds
+/// as unmerged. Asked only when there are such paths; a git that cannot
+/// answer leaves the markers to decide.
+fn unmerged_in_git(dir: &Path, manifest: Option<&Manifest>) -> Vec<String> {
+    let Some(manifest) = manifest.filter(|m| !m.conflicts.is_empty()) else {
+        return Vec::new();
+    };
+    match crate::git::repo(dir) {
+        Ok(Some(repo)) => repo.unmerged(&manifest.conflicts).unwrap_or_default(),
+        _ => Vec::new(),
+    }
 }
 
 /// `.env` and the manifest belong to the project alone.
@@ -175,21 +379,23 @@ fn content_of(file: &RenderedFile) -> Content {
     }
 }
 
-/// The base of one path. The re-rendered base is trusted only where it
-/// matches what the manifest says init wrote; elsewhere the manifest's hash
-/// is all there is.
+/// The base of one path. Where the history has the project's starter, its
+/// exact re-render is the base, whatever the manifest's hashes say (a
+/// manifest is a file anyone can edit); elsewhere the manifest's hash is all
+/// there is.
 fn base_of(path: &str, manifest: Option<&Manifest>, base_files: Option<&[RenderedFile]>) -> Base {
     let Some(manifest) = manifest else {
         return Base::Unknown;
     };
-    let recorded = manifest.file_hash(path);
-    match (base_files.and_then(|files| find(files, path)), recorded) {
-        (Some(file), Some(hash)) if content_hash(&file.bytes) != hash => {
-            Base::Hash(hash.to_owned())
-        }
-        (Some(file), _) => Base::File(content_of(file)),
-        (None, Some(hash)) => Base::Hash(hash.to_owned()),
-        (None, None) => Base::Absent,
+    match base_files {
+        Some(files) => match find(files, path) {
+            Some(file) => Base::File(content_of(file)),
+            None => Base::Absent,
+        },
+        None => match manifest.file_hash(path) {
+            Some(hash) => Base::Hash(hash.to_owned()),
+            None => Base::Absent,
+        },
     }
 }
 

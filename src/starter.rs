@@ -14,6 +14,13 @@
 pub enum Segment {
     Lit(&'static str),
     Var(Var),
+    /// What follows, up to the matching [`Segment::End`], is rendered only
+    /// when every `(module, enabled)` term holds: `@IF(billing,!teams)@`.
+    /// The marker's own text (never rendered) gives the source back exactly.
+    When(&'static [(&'static str, bool)], &'static str),
+    /// The innermost condition ends; its marker's text (`@END(teams)@` and
+    /// its line end, or nothing for a one-line condition).
+    End(&'static str),
 }
 
 /// File content: text to render, or bytes to copy verbatim. Bodies that only
@@ -25,7 +32,9 @@ pub enum Body {
     Text(&'static [Segment]),
     Binary(&'static [u8]),
     /// Deflated text: the literal text with each variable as a NUL byte
-    /// followed by its index in [`Var::ALL`] (starter text never holds a NUL).
+    /// followed by its index in [`Var::ALL`], each condition as a NUL, 0xFE,
+    /// its spelling, a NUL, its marker's text and a NUL, each end of one as a
+    /// NUL, 0xFF, its marker's text and a NUL (starter text never holds a NUL).
     DeflatedText(&'static [u8]),
     /// Deflated bytes to copy verbatim.
     DeflatedBinary(&'static [u8]),
@@ -42,6 +51,9 @@ pub struct StarterFile {
     pub executable: bool,
     /// The key of its body in [`BLOBS`].
     pub blob: &'static str,
+    /// The module the file belongs to (it is under `+<module>/` in the
+    /// starter tree), or None for a file every project gets.
+    pub module: Option<&'static str>,
 }
 
 impl StarterFile {
@@ -59,6 +71,19 @@ pub struct Starter {
     pub digest: &'static str,
     /// Sorted by starter path.
     pub files: &'static [StarterFile],
+    /// The modules a project of this starter may enable, sorted by name.
+    pub modules: &'static [Module],
+}
+
+/// A module of a starter (`+<name>/module.toml`): files of its own and lines
+/// in shared files that only projects with it get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Module {
+    pub name: &'static str,
+    /// One line, for `quickscale modules`.
+    pub description: &'static str,
+    /// The environment variables its code reads.
+    pub env: &'static [&'static str],
 }
 
 /// The variables a starter file may use, spelled `@PROJECT_NAME@` and so on.
@@ -100,7 +125,7 @@ pub fn top_level_modules() -> Vec<String> {
                 Some((first, rest)) => (first, Some(rest)),
                 None => (path, None),
             };
-            if first.contains('@') || first.starts_with('.') {
+            if first.contains('@') || first.starts_with('.') || first.starts_with('+') {
                 return None;
             }
             match rest {

@@ -1,17 +1,25 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "the upgrade command: its lock, the .env it reads, and the journal it drives"
+)]
 //! `quickscale upgrade`: take the current starter into a project with a
 //! three-way merge against the exact starter it was made from, then move the
 //! manifest forward to the new base.
 
-use std::fs;
 use std::path::Path;
 
 use crate::apply;
-use crate::compare::{Content, Plan, Reason, Yours};
+use crate::compare::{Plan, Reason, Yours};
 use crate::env_file;
 use crate::error::{Error, Result};
 use crate::git;
+use crate::interrupt;
+use crate::journal::{self, Op};
+use crate::lock;
 use crate::manifest::{self, Manifest};
 use crate::project;
+use crate::random;
 use crate::sources::{self, Sources};
 
 /// What `upgrade` did or, with `--dry-run`, would do.
@@ -32,44 +40,54 @@ impl Upgrade {
     }
 }
 
-pub fn upgrade(dir: &Path, dry_run: bool, allow_dirty: bool) -> Result<Upgrade> {
-    let manifest = sources::open(dir)?.ok_or_else(|| {
-        Error::new(format!(
-            "'{}' has no {}, so upgrade cannot tell your changes from the starter's; restore it \
-             from version control (git checkout -- {}), or preview by hand with \
-             `quickscale diff --name <project name>`",
-            dir.display(),
-            manifest::FILE_NAME,
-            manifest::FILE_NAME
-        ))
-    })?;
-    let mut sources = sources::gather(dir, Some(manifest), None)?;
-    let plan = sources.plan();
-    let from = sources.base_label();
-    refuse_over_unresolved(&plan)?;
-
-    let env_path = dir.join(env_file::FILE);
-    let env_text = read_env(dir)?;
-    let (env_lines, env_keys) = env_file::missing(env_text.as_deref().unwrap_or(""))?;
-    let mut notes: Vec<String> = sources
-        .new_variables
-        .iter()
-        .map(|var| {
-            format!(
-                "Recorded the new variable {var} in {}, derived from the project name.",
-                manifest::FILE_NAME
-            )
-        })
-        .collect();
-    if !env_keys.is_empty() {
-        notes.push(format!(
-            "Generated {} in {}, as init would.",
-            env_keys.join(", "),
-            env_file::FILE
+/// Takes the starter into the project in `dir`. `say` receives the lines
+/// about what happened before the upgrade proper (a lock taken over, an
+/// interrupted upgrade recovered), as they happen.
+pub fn upgrade(
+    dir: &Path,
+    dry_run: bool,
+    allow_dirty: bool,
+    say: &mut dyn FnMut(&str),
+) -> Result<Upgrade> {
+    // SIGINT and SIGTERM are recorded from here on and acted on at safe
+    // points: before the commit, by rolling back; after it, by finishing.
+    let catch = interrupt::catch();
+    let (root, manifest) = sources::open_with_manifest(dir, sources::Verb::Upgrade)?;
+    let dir = root.as_path();
+    if dry_run {
+        journal::refuse_while_unfinished(dir)?;
+        return plan_only(dir, manifest);
+    }
+    let (lock, stale) = lock::acquire(dir)?;
+    if let Some(pid) = stale {
+        say(&format!(
+            "Took over the lock that process {pid} left in {} (it no longer runs).",
+            lock::FILE
         ));
     }
-    let new_manifest = next_manifest(&sources, &plan);
-    if dry_run || (!plan.has_new_changes() && env_keys.is_empty()) {
+    let manifest = match journal::recover(dir)? {
+        Some((recovered, notes)) => {
+            say(recovered.message());
+            for note in notes {
+                say(&format!("warning: {note}"));
+            }
+            // The manifest may have moved with the recovery.
+            sources::open_with_manifest(dir, sources::Verb::Upgrade)?.1
+        }
+        None => manifest,
+    };
+    stop_if_interrupted(
+        &catch,
+        "before the upgrade changed anything; the project is as it was",
+    )?;
+    let Prepared {
+        mut plan,
+        from,
+        mut notes,
+        env,
+        sources,
+    } = prepare(dir, manifest, false)?;
+    if !plan.has_new_changes() && env.is_none() {
         return Ok(Upgrade {
             plan,
             from,
@@ -77,24 +95,216 @@ pub fn upgrade(dir: &Path, dry_run: bool, allow_dirty: bool) -> Result<Upgrade> 
             applied: false,
         });
     }
-    if !allow_dirty {
-        refuse_dirty(dir, &plan)?;
-    }
-    notes.extend(apply::apply(dir, &plan)?);
-    if !env_lines.is_empty() {
-        append_env(&env_path, env_text.is_none(), &env_lines)?;
-    }
-    let manifest_content = Content {
-        bytes: new_manifest.to_toml().into_bytes(),
-        executable: false,
+    let repo = match git::repo(dir) {
+        Ok(repo) => repo,
+        Err(_) if allow_dirty => None,
+        Err(e) => return Err(e),
     };
-    apply::write_file(dir, manifest::FILE_NAME, &manifest_content)?;
+    if !allow_dirty {
+        if let Some(repo) = &repo {
+            refuse_dirty(repo, &plan)?;
+        }
+    }
+    let (mut ops, not_beside) = apply::operations(dir, &plan)?;
+    for (path, note) in not_beside {
+        plan.drop_beside(&path);
+        notes.push(note);
+    }
+    if let Some(bytes) = env {
+        let mode = match std::fs::symlink_metadata(dir.join(env_file::FILE)) {
+            Ok(meta) => std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o7777,
+            Err(_) => 0o600,
+        };
+        ops.push((env_file::FILE.to_owned(), Op::Write { bytes, mode }));
+    }
+    // The manifest last: its rename is the commit point.
+    let manifest_bytes = next_manifest(&sources, &plan).to_toml().into_bytes();
+    ops.push((
+        manifest::FILE_NAME.to_owned(),
+        Op::Write {
+            bytes: manifest_bytes,
+            mode: manifest_mode(dir),
+        },
+    ));
+    let index = match &repo {
+        Some(repo) => conflict_index(repo, &sources, &plan)?,
+        None => Vec::new(),
+    };
+    let interrupted = "before the upgrade changed anything; the project is as it was";
+    stop_if_interrupted(&catch, interrupted)?;
+    let staged = journal::stage(dir, &ops, &index, &mut || {
+        stop_if_interrupted(&catch, interrupted)
+    })?;
+    if let Err(e) = stop_if_interrupted(&catch, interrupted) {
+        staged.abandon()?;
+        return Err(e);
+    }
+    // From here the commit and its finishing touches run to the end; a
+    // signal meanwhile is acted on once they are done.
+    catch.uninterrupted(|| staged.commit())?;
+    for note in catch.uninterrupted(|| staged.finish()) {
+        notes.push(format!("Warning: {note}"));
+    }
+    drop(lock);
+    if let Some(signal) = catch.received() {
+        return Err(Error::interrupted(
+            signal,
+            format!(
+                "{} arrived as the upgrade finished; it is complete: review it with `git diff`",
+                interrupt::signal_name(signal)
+            ),
+        ));
+    }
     Ok(Upgrade {
         plan,
         from,
         notes,
         applied: true,
     })
+}
+
+/// The plan and everything decided with it, before anything is written.
+struct Prepared {
+    plan: Plan,
+    from: String,
+    notes: Vec<String>,
+    /// The whole new `.env`, when keys must be added to it.
+    env: Option<Vec<u8>>,
+    sources: Sources,
+}
+
+/// `dry_run` only changes how the notes are worded: it writes nothing either way.
+fn prepare(dir: &Path, manifest: Manifest, dry_run: bool) -> Result<Prepared> {
+    let mut sources = sources::gather(dir, Some(manifest), None)?;
+    let plan = sources.plan();
+    let from = sources.base_label();
+    refuse_over_unresolved(&plan)?;
+    let env_text = read_env(dir)?;
+    let (env_lines, env_keys) = env_file::missing(
+        env_text.as_deref().unwrap_or(""),
+        &random::bytes()?,
+        |path| plan.deleted_by_owner(path),
+    );
+    let mut notes: Vec<String> = sources
+        .new_variables
+        .iter()
+        .map(|var| {
+            format!(
+                "{} the new variable {var} in {}, derived from the project name.",
+                if dry_run { "Would record" } else { "Recorded" },
+                manifest::FILE_NAME
+            )
+        })
+        .collect();
+    notes.extend(sources.notes.iter().cloned());
+    if !env_keys.is_empty() {
+        // --dry-run writes nothing, and says so in every line.
+        notes.push(format!(
+            "{} {} in {}, as init would.",
+            if dry_run {
+                "Would generate"
+            } else {
+                "Generated"
+            },
+            env_keys.join(", "),
+            env_file::FILE
+        ));
+    }
+    let env = (!env_lines.is_empty()).then(|| {
+        let mut bytes = env_text.unwrap_or_default().into_bytes();
+        let lines = if bytes.is_empty() {
+            env_lines.trim_start_matches('\n')
+        } else {
+            &env_lines
+        };
+        bytes.extend_from_slice(lines.as_bytes());
+        bytes
+    });
+    Ok(Prepared {
+        plan,
+        from,
+        notes,
+        env,
+        sources,
+    })
+}
+
+/// `--dry-run`: the plan, nothing written, no lock taken.
+fn plan_only(dir: &Path, manifest: Manifest) -> Result<Upgrade> {
+    let prepared = prepare(dir, manifest, true)?;
+    Ok(Upgrade {
+        plan: prepared.plan,
+        from: prepared.from,
+        notes: prepared.notes,
+        applied: false,
+    })
+}
+
+/// The manifest keeps its permission bits, as every file upgrade replaces.
+fn manifest_mode(dir: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    match std::fs::symlink_metadata(dir.join(manifest::FILE_NAME)) {
+        Ok(meta) if meta.is_file() => meta.permissions().mode() & 0o7777 & !0o111,
+        _ => 0o644,
+    }
+}
+
+fn stop_if_interrupted(catch: &interrupt::Catch, state: &str) -> Result<()> {
+    match catch.received() {
+        None => Ok(()),
+        Some(signal) => Err(Error::interrupted(
+            signal,
+            format!("{} arrived {state}", interrupt::signal_name(signal)),
+        )),
+    }
+}
+
+/// The git index lines that register each conflict as unmerged: stage 1 the
+/// base, 2 yours, 3 the starter's, each where it exists, as `git merge`
+/// leaves a conflict. The blobs are stored now, before anything is written.
+fn conflict_index(repo: &git::Repo, sources: &Sources, plan: &Plan) -> Result<Vec<String>> {
+    let conflicts: Vec<&str> = plan
+        .conflicts()
+        .filter(|(_, c)| !matches!(c.reason, Reason::Unresolved | Reason::NotAFile(_)))
+        .map(|(entry, _)| entry.path.as_str())
+        .collect();
+    if conflicts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let base_files = sources
+        .base
+        .map(|base| crate::render::render(base, &sources.values))
+        .unwrap_or_default();
+    let find = |files: &[crate::render::RenderedFile], path: &str| {
+        files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| (f.bytes.clone(), f.executable))
+    };
+    let mut lines = Vec::new();
+    for path in conflicts {
+        let entry = plan
+            .entries
+            .iter()
+            .find(|e| e.path == path)
+            .expect("a planned path");
+        let yours = match &entry.yours {
+            Yours::File(content) => Some((content.bytes.clone(), content.executable)),
+            _ => None,
+        };
+        let mut stages = Vec::new();
+        for (stage, side) in [
+            (1u8, find(&base_files, path)),
+            (2, yours),
+            (3, find(&sources.theirs, path)),
+        ] {
+            if let Some((bytes, executable)) = side {
+                stages.push((stage, executable, repo.store_blob(&bytes)?));
+            }
+        }
+        lines.extend(repo.unmerged_lines(path, &stages));
+    }
+    Ok(lines)
 }
 
 /// The manifest after the upgrade: this binary's version and starter, the
@@ -129,7 +339,7 @@ fn refuse_over_unresolved(plan: &Plan) -> Result<()> {
 }
 
 /// Refuses when git has uncommitted changes in any file the upgrade writes.
-fn refuse_dirty(dir: &Path, plan: &Plan) -> Result<()> {
+fn refuse_dirty(repo: &git::Repo, plan: &Plan) -> Result<()> {
     let mut touched: Vec<String> = plan
         .entries
         .iter()
@@ -137,7 +347,7 @@ fn refuse_dirty(dir: &Path, plan: &Plan) -> Result<()> {
         .map(|e| e.path.clone())
         .collect();
     touched.push(manifest::FILE_NAME.to_owned());
-    let dirty = git::uncommitted(dir, &touched)?;
+    let dirty = repo.uncommitted(&touched)?;
     if dirty.is_empty() {
         return Ok(());
     }
@@ -165,26 +375,4 @@ fn read_env(dir: &Path) -> Result<Option<String>> {
             dir.join(env_file::FILE).display()
         ))),
     }
-}
-
-/// Appends to `.env` (creating it 0600 if it was missing): the owner's lines
-/// are never rewritten.
-fn append_env(path: &Path, create: bool, lines: &str) -> Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut options = fs::OpenOptions::new();
-    options.append(true).custom_flags(libc::O_NOFOLLOW);
-    if create {
-        options.create_new(true).mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .map_err(|e| Error::io("write", path, &e))?;
-    let text = if create {
-        lines.trim_start_matches('\n')
-    } else {
-        lines
-    };
-    file.write_all(text.as_bytes())
-        .map_err(|e| Error::io("write", path, &e))
 }

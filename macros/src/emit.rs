@@ -1,3 +1,7 @@
+#![allow(
+    clippy::disallowed_methods,
+    reason = "reads the starter trees' files and CARGO_MANIFEST_DIR at compile time: the macro is the build's I/O"
+)]
 //! Turns the walked and parsed starter trees into Rust tokens: the variable
 //! enum's helpers, the head starter, the history of released starters keyed
 //! by digest, and the content-addressed blobs they share.
@@ -8,9 +12,11 @@ use std::{env, fs};
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
-use sha2::{Digest, Sha256};
 use syn::{Fields, Ident, ItemEnum};
 
+use crate::digest::{content_hash, TreeDigest};
+use crate::condition;
+use crate::declaration;
 use crate::placeholder::{self, Piece};
 use crate::walk::{walk_starter, StarterEntry};
 
@@ -35,7 +41,7 @@ pub fn expand(dirs: &Dirs, item: &ItemEnum) -> syn::Result<TokenStream> {
 
     let mut blobs = Blobs::default();
     let head_entries = walk(base, &dirs.head)?;
-    let (head, head_digest) =
+    let (head, head_modules, head_digest) =
         tree_tokens(&dirs.head, &head_entries, &vars, &mut blobs, Store::Plain)?;
 
     let mut history = Vec::new();
@@ -44,11 +50,12 @@ pub fn expand(dirs: &Dirs, item: &ItemEnum) -> syn::Result<TokenStream> {
         let entries = walk(base, &label)?;
         // The head's bodies are already in `blobs`: what is new here only
         // older versions use, and only diff and upgrade read, so it is deflated.
-        let (files, digest) = tree_tokens(&label, &entries, &vars, &mut blobs, Store::Deflated)?;
-        history.push((digest, version, files));
+        let (files, modules, digest) =
+            tree_tokens(&label, &entries, &vars, &mut blobs, Store::Deflated)?;
+        history.push((digest, version, files, modules));
     }
     let mut seen = BTreeMap::new();
-    for (digest, version, _) in &history {
+    for (digest, version, _, _) in &history {
         if let Some(other) = seen.insert(digest.clone(), version.clone()) {
             return Err(error(format!(
                 "{}/{version} and {}/{other} are the same starter; remove the later snapshot",
@@ -59,9 +66,9 @@ pub fn expand(dirs: &Dirs, item: &ItemEnum) -> syn::Result<TokenStream> {
 
     let enum_helpers = vars.helpers(item);
     let history_map = phf_map(
-        history.iter().map(|(digest, _, _)| digest.as_str()),
-        history.iter().map(|(digest, version, files)| {
-            quote!(Starter { version: #version, digest: #digest, files: #files })
+        history.iter().map(|(digest, _, _, _)| digest.as_str()),
+        history.iter().map(|(digest, version, files, modules)| {
+            quote!(Starter { version: #version, digest: #digest, files: #files, modules: #modules })
         }),
     );
     let blob_map = phf_map(
@@ -79,6 +86,7 @@ pub fn expand(dirs: &Dirs, item: &ItemEnum) -> syn::Result<TokenStream> {
             version: env!("CARGO_PKG_VERSION"),
             digest: #head_digest,
             files: #head,
+            modules: #head_modules,
         };
 
         /// Every released starter (history/<version>/), keyed by its digest: the
@@ -87,6 +95,7 @@ pub fn expand(dirs: &Dirs, item: &ItemEnum) -> syn::Result<TokenStream> {
 
         /// File bodies keyed by the sha256 of their bytes in the starter tree:
         /// a file identical across versions is stored once.
+        #[allow(clippy::disallowed_macros, reason = "embeds the starter's binary files at compile time")]
         pub static BLOBS: ::phf::Map<&'static str, Body> = #blob_map;
 
         #(#tracked)*
@@ -135,6 +144,11 @@ impl Vars {
                 let variant = &self.variants[*index];
                 quote!(Segment::Var(#enum_ident::#variant))
             }
+            Piece::When(cond, marker) => {
+                let terms = cond.0.iter().map(|(name, on)| quote!((#name, #on)));
+                quote!(Segment::When(&[#(#terms),*], #marker))
+            }
+            Piece::End(marker) => quote!(Segment::End(#marker)),
         });
         quote!(&[#(#items),*])
     }
@@ -186,32 +200,49 @@ enum Store {
     Deflated,
 }
 
-/// The sorted `&[StarterFile]` of one tree and the tree's digest, from one
-/// read of each file; new bodies go into `blobs`.
+/// The sorted `&[StarterFile]` of one tree, its `&[Module]` and the tree's
+/// digest, from one read of each file; new bodies go into `blobs`.
+///
+/// A top-level directory `+<name>/` holds the module `<name>`: its
+/// `module.toml` declares it, and every other file in it is a file of the
+/// generated project (the path below `+<name>/`) that only projects with the
+/// module get. A module adds files of its own; it never replaces one.
 fn tree_tokens(
     label: &str,
     entries: &[StarterEntry],
     vars: &Vars,
     blobs: &mut Blobs,
     store: Store,
-) -> syn::Result<(TokenStream, String)> {
+) -> syn::Result<(TokenStream, TokenStream, String)> {
     let known = vars.known();
-    // The digest a manifest records: sha256 over every path, execute bit and
-    // byte of the tree, each field length-prefixed so that no two different
-    // trees hash alike.
-    let mut digest = Sha256::new();
+    let modules = module_declarations(label, entries)?;
+    let module_names: Vec<&str> = modules.iter().map(|(name, _)| name.as_str()).collect();
+    let mut outputs: BTreeMap<String, &str> = BTreeMap::new();
+    let mut digest = TreeDigest::new();
     let mut files = Vec::with_capacity(entries.len());
     for entry in entries {
         let at = |line: usize, col: usize, message: &str| {
             error(format!("{label}/{}:{line}:{col}: {message}", entry.rel))
         };
-        let path_pieces = placeholder::parse(&entry.rel, &known)
-            .map_err(|e| at(e.line, e.col, &format!("{} (in the file path)", e.message)))?;
         let bytes = fs::read(&entry.abs).map_err(|e| at(1, 1, &format!("cannot read: {e}")))?;
-        for field in [entry.rel.as_bytes(), &[u8::from(entry.executable)], &bytes] {
-            digest.update((field.len() as u64).to_le_bytes());
-            digest.update(field);
+        digest.add(&entry.rel, entry.executable, &bytes);
+        let (module, output) = match module_of(&entry.rel) {
+            Some((_, "module.toml")) => continue,
+            Some((name, rest)) => (Some(name), rest),
+            None => (None, entry.rel.as_str()),
+        };
+        if let Some(first) = outputs.insert(output.to_owned(), &entry.rel) {
+            return Err(at(
+                1,
+                1,
+                &format!(
+                    "{label}/{first} is already this path: a module adds files of its own and \
+                     lines in shared files (with @IF(...)@), it never replaces a file"
+                ),
+            ));
         }
+        let path_pieces = placeholder::parse(output, &known)
+            .map_err(|e| at(e.line, e.col, &format!("{} (in the file path)", e.message)))?;
         let abs = entry
             .abs
             .to_str()
@@ -231,9 +262,13 @@ fn tree_tokens(
             } else {
                 // Validated UTF-8 by is_binary above.
                 let text = String::from_utf8(bytes).expect("checked UTF-8");
-                let pieces =
-                    placeholder::parse(&text, &known).map_err(|e| at(e.line, e.col, &e.message))?;
+                let pieces = condition::pieces(&text, &known, &module_names)
+                    .map_err(|e| at(e.line, e.col, &e.message))?;
                 blobs.tracked.push(quote!(
+                    #[allow(
+                        clippy::disallowed_macros,
+                        reason = "makes rustc rebuild when this starter file changes"
+                    )]
                     const _: &[u8] = include_bytes!(#abs);
                 ));
                 if store == Store::Deflated {
@@ -251,31 +286,112 @@ fn tree_tokens(
         let rel = &entry.rel;
         let path = vars.segments(&path_pieces);
         let executable = entry.executable;
+        let module = match module {
+            Some(name) => quote!(Some(#name)),
+            None => quote!(None),
+        };
         files.push(quote!(StarterFile {
             starter_path: #rel,
             path: #path,
             executable: #executable,
             blob: #key,
+            module: #module,
         }));
     }
+    let modules = modules.iter().map(|(name, declared)| {
+        let description = &declared.description;
+        let env = &declared.env;
+        quote!(Module { name: #name, description: #description, env: &[#(#env),*] })
+    });
     Ok((
         quote!(&[#(#files),*]),
-        format!("sha256:{}", hex(&digest.finalize())),
+        quote!(&[#(#modules),*]),
+        digest.finish(),
     ))
 }
 
+/// `+teams/x/y.py` -> `("teams", "x/y.py")`: the module a tree path belongs to.
+fn module_of(rel: &str) -> Option<(&str, &str)> {
+    rel.strip_prefix('+')?.split_once('/')
+}
+
+/// Every module of a tree, sorted by name, each from its `+<name>/module.toml`.
+fn module_declarations(
+    label: &str,
+    entries: &[StarterEntry],
+) -> syn::Result<Vec<(String, declaration::Declaration)>> {
+    let mut modules = BTreeMap::new();
+    let mut undeclared = BTreeSet::new();
+    for entry in entries {
+        let Some((name, rest)) = module_of(&entry.rel) else {
+            continue;
+        };
+        let well_formed = name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !well_formed {
+            return Err(error(format!(
+                "{label}/+{name}:1:1: a module's name is lower-case letters, digits and `_`, \
+                 starting with a letter; rename the directory"
+            )));
+        }
+        if rest != "module.toml" {
+            undeclared.insert(name.to_owned());
+            continue;
+        }
+        let text = fs::read_to_string(&entry.abs)
+            .map_err(|e| error(format!("{label}/{}:1:1: cannot read: {e}", entry.rel)))?;
+        let declared = declaration::parse(&text).map_err(|e| {
+            error(format!(
+                "{label}/{}:{}:{}: {}",
+                entry.rel, e.line, e.col, e.message
+            ))
+        })?;
+        modules.insert(name.to_owned(), declared);
+    }
+    if let Some(name) = undeclared.iter().find(|n| !modules.contains_key(*n)) {
+        return Err(error(format!(
+            "{label}/+{name}/module.toml:1:1: the module '{name}' has files but no module.toml; \
+             add one with description = \"...\""
+        )));
+    }
+    Ok(modules.into_iter().collect())
+}
+
+/// After a NUL in packed text: a condition's spelling follows, up to a NUL.
+const PACKED_WHEN: u8 = 0xFE;
+/// After a NUL in packed text: the end of the innermost condition.
+const PACKED_END: u8 = 0xFF;
+
 /// A text body as one byte string: the literal text, with each variable as a
-/// NUL byte followed by the variable's index. Starter text never holds a NUL
-/// (a NUL makes a file binary), so the encoding is unambiguous; the runtime
-/// decoder is `render::render_packed`.
+/// NUL byte followed by the variable's index, each condition as a NUL, 0xFE,
+/// its spelling (`billing,!teams`), a NUL, the marker's text and a NUL, and
+/// each end of one as a NUL, 0xFF, the marker's text and a NUL. Starter text never holds a NUL (a NUL makes a file binary), so the
+/// encoding is unambiguous; the runtime decoder is `render::render_packed`.
 fn pack_text(pieces: &[Piece]) -> Vec<u8> {
     let mut out = Vec::new();
     for piece in pieces {
         match piece {
             Piece::Lit(text) => out.extend_from_slice(text.as_bytes()),
             Piece::Var(index) => {
-                let index = u8::try_from(*index).expect("fewer than 256 starter variables");
+                let index = u8::try_from(*index)
+                    .ok()
+                    .filter(|i| *i < PACKED_WHEN)
+                    .expect("fewer than 254 starter variables");
                 out.extend_from_slice(&[0, index]);
+            }
+            Piece::When(cond, marker) => {
+                out.extend_from_slice(&[0, PACKED_WHEN]);
+                out.extend_from_slice(cond.text().as_bytes());
+                out.push(0);
+                out.extend_from_slice(marker.as_bytes());
+                out.push(0);
+            }
+            Piece::End(marker) => {
+                out.extend_from_slice(&[0, PACKED_END]);
+                out.extend_from_slice(marker.as_bytes());
+                out.push(0);
             }
         }
     }
@@ -329,14 +445,6 @@ fn parse_version(text: &str) -> Option<(u64, u64, u64)> {
     let mut parts = text.split('.').map(|p| p.parse::<u64>().ok());
     let version = (parts.next()??, parts.next()??, parts.next()??);
     parts.next().is_none().then_some(version)
-}
-
-fn content_hash(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex(&Sha256::digest(bytes)))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A `phf::Map` literal from keys and value expressions in the same order.

@@ -6,13 +6,16 @@
 //! each `@NAME@` placeholder against the enum's variants and emits the head
 //! starter, the history keyed by starter digest and the content-addressed
 //! file bodies. Parsing lives in [`placeholder`], file discovery in `walk`,
-//! code generation in `emit`; this is the shim.
+//! the digests in `digest`, code generation in `emit`; this is the shim.
 
 use proc_macro::TokenStream;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{parse_macro_input, Expr, ExprLit, ItemEnum, Lit, MetaNameValue, Token};
 
+mod condition;
+mod declaration;
+mod digest;
 mod emit;
 mod placeholder;
 mod walk;

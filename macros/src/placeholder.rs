@@ -11,6 +11,11 @@ pub enum Piece {
     Lit(String),
     /// Index into the `known` names given to [`parse`].
     Var(usize),
+    /// What follows, up to the matching [`Piece::End`], is rendered only when
+    /// the condition holds (see `condition`).
+    /// The marker's own text is kept, to give the source back exactly.
+    When(crate::condition::Cond, String),
+    End(String),
 }
 
 /// Where and why parsing failed; `line` and `col` are 1-based, `col` counts characters.

@@ -1,3 +1,7 @@
+#![allow(
+    clippy::disallowed_methods,
+    reason = "lists and inspects the starter trees on disk at compile time"
+)]
 //! Lists the files of a starter tree (starter/ or a history/<version>/
 //! snapshot), in one deterministic order. Plain std only.
 

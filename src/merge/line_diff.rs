@@ -9,9 +9,9 @@
 //! not use.
 
 use std::collections::HashMap;
-use std::time::Instant;
 
 use super::signed;
+use crate::deadline::Deadline;
 
 /// One change of a side against base: base lines `base..base + base_len`
 /// became side lines `side..side + side_len` (xdiff's `xdchange`). Line
@@ -28,7 +28,7 @@ pub(super) struct Hunk {
 
 /// The changes from `base` to `side`, normalised like xdiff normalises them
 /// before merging, so that "touching" and "apart" mean what they mean to git.
-pub(super) fn diff(base: &[&[u8]], side: &[&[u8]], deadline: Option<Instant>) -> Vec<Hunk> {
+pub(super) fn diff(base: &[&[u8]], side: &[&[u8]], deadline: Deadline) -> Vec<Hunk> {
     let (mut base_changed, mut side_changed) = mark_changes(base, side, deadline);
     compact(base, &mut base_changed, &mut side_changed);
     compact(side, &mut side_changed, &mut base_changed);
@@ -237,7 +237,7 @@ fn hunks(base: &Changed, side: &Changed) -> Vec<Hunk> {
 /// git's tie-breaking and its bounds on expensive searches. Past `deadline`
 /// every box still to be searched is marked changed as a whole: coarser,
 /// never wrong.
-fn mark_changes(a: &[&[u8]], b: &[&[u8]], deadline: Option<Instant>) -> (Changed, Changed) {
+fn mark_changes(a: &[&[u8]], b: &[&[u8]], deadline: Deadline) -> (Changed, Changed) {
     let mut changed_a = Changed::new(a.len());
     let mut changed_b = Changed::new(b.len());
     let (class_a, class_b, counts) = classify(a, b);
@@ -409,11 +409,11 @@ struct Search<'a> {
     backward: Vec<isize>,
     offset: isize,
     max_cost: isize,
-    deadline: Option<Instant>,
+    deadline: Deadline,
 }
 
 impl<'a> Search<'a> {
-    fn new(a: &'a [(usize, usize)], b: &'a [(usize, usize)], deadline: Option<Instant>) -> Self {
+    fn new(a: &'a [(usize, usize)], b: &'a [(usize, usize)], deadline: Deadline) -> Self {
         let diagonals = a.len() + b.len() + 3;
         Search {
             a,
@@ -431,7 +431,7 @@ impl<'a> Search<'a> {
     }
 
     fn past_deadline(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() > d)
+        self.deadline.is_past()
     }
 
     /// Searches every box, marking the lines no path matches. A stack

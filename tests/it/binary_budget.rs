@@ -20,11 +20,15 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use quickscale::manifest::content_hash;
-use sha2::{Digest, Sha256};
+use quickscale::names::project_names;
+use quickscale::render::Values;
+use quickscale::starter::top_level_modules;
 
 use crate::support::starters::V0_1_0_DIGEST;
-use crate::support::{build_static, copy_tree, repo_root, ScratchWorkspace, SplitMix as Rng};
+use crate::support::{
+    build_static, content_hash, copy_tree, repo_root, tree_digest, ScratchWorkspace,
+    SplitMix as Rng,
+};
 
 /// The issue's budget for the static binary.
 const BUDGET: u64 = 4 * 1024 * 1024;
@@ -54,7 +58,7 @@ fn ten_releases_of_churn_keep_the_static_binary_under_4_mib() {
     assert_eq!(
         tree_digest(&releases[0].1),
         V0_1_0_DIGEST,
-        "this test computes digests as the #[starter] macro does"
+        "this test computes digests with the #[starter] macro's own code"
     );
 
     let binary = build_static(root, &repo_root().join("target").join("budget"));
@@ -229,10 +233,13 @@ fn write_project(dir: &Path, project: &Path, version: &str) -> PathBuf {
         hashes.insert(rel, content_hash(&bytes));
     }
     let mut manifest = format!(
-        "quickscale_version = \"{version}\"\nstarter_digest = \"{}\"\n\n[variables]\n\
-         PROJECT_NAME = \"acme\"\nPACKAGE_NAME = \"acme\"\nPROJECT_SLUG = \"acme\"\n\n[files]\n",
+        "quickscale_version = \"{version}\"\nstarter_digest = \"{}\"\n\n[variables]\n",
         tree_digest(dir)
     );
+    for (var, value) in acme().pairs() {
+        manifest.push_str(&format!("{var} = \"{value}\"\n"));
+    }
+    manifest.push_str("\n[files]\n");
     for (rel, hash) in hashes {
         manifest.push_str(&format!("\"{rel}\" = \"{hash}\"\n"));
     }
@@ -240,35 +247,17 @@ fn write_project(dir: &Path, project: &Path, version: &str) -> PathBuf {
     project.to_owned()
 }
 
-/// Every placeholder filled in for the name `acme`.
-fn render_acme(text: &str) -> String {
-    ["PROJECT_NAME", "PACKAGE_NAME", "PROJECT_SLUG"]
-        .iter()
-        .fold(text.to_owned(), |text, var| {
-            text.replace(&format!("@{var}@"), "acme")
-        })
+/// The values `quickscale init acme` renders with, every variable included.
+fn acme() -> Values {
+    Values::for_names(&project_names("acme", &top_level_modules()).unwrap())
 }
 
-/// The starter digest manifests record, computed as macros/src/emit.rs does:
-/// sha256 over each file's path, execute bit and bytes in path order, each
-/// field prefixed with its length.
-fn tree_digest(dir: &Path) -> String {
-    let mut hasher = Sha256::new();
-    for path in files(dir) {
-        let rel = relative(dir, &path);
-        let executable = fs::metadata(&path).unwrap().permissions().mode() & 0o111 != 0;
-        let bytes = fs::read(&path).unwrap();
-        for field in [rel.as_bytes(), &[u8::from(executable)], &bytes] {
-            hasher.update((field.len() as u64).to_le_bytes());
-            hasher.update(field);
-        }
-    }
-    let hex: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("sha256:{hex}")
+/// Every placeholder filled in for the name `acme`.
+fn render_acme(text: &str) -> String {
+    let values = acme();
+    values.pairs().fold(text.to_owned(), |text, (var, value)| {
+        text.replace(&format!("@{var}@"), value)
+    })
 }
 
 /// Every file under `dir`, sorted by its `/`-separated relative path.

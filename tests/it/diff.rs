@@ -9,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::starters::{next_starter_binary, OldProject, NEXT_CRLF_TEXT, OLD_TIME_ZONE};
-use crate::support::{assert_one_line_error, quickscale, snapshot, stderr, stdout, Generated};
+use crate::support::{assert_one_line_error, git, quickscale, snapshot, stderr, stdout, Generated};
 use pretty_assertions::assert_eq;
 
 /// A freshly generated project named `acme` in its own temporary directory.
@@ -614,4 +614,299 @@ fn a_closed_pipe_is_not_an_error() {
     assert_eq!(init.status.code(), Some(0), "{init:?}");
     assert!(init.stderr.is_empty(), "{}", stderr(&init));
     assert!(tmp.path().join("acme/.quickscale.toml").is_file());
+}
+
+/// Every view of `--safe-only` agrees with plain `diff` about whether
+/// something is left: the exit code, JSON's `up_to_date`, and a line (on
+/// stdout for people, on stderr beside the machine formats) on what it hid.
+#[test]
+fn safe_only_agrees_with_plain_diff_in_every_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = crate::upgrade::real_team_project(tmp.path());
+    let views: [&[&str]; 5] = [
+        &[],
+        &["--stat"],
+        &["--name-only"],
+        &["--patch"],
+        &["--format", "json"],
+    ];
+    let exit_codes = |extra: &[&str]| -> Vec<Option<i32>> {
+        views
+            .iter()
+            .map(|view| {
+                let args: Vec<&str> = ["diff"].iter().chain(*view).chain(extra).copied().collect();
+                quickscale(&root, &args).status.code()
+            })
+            .collect()
+    };
+    // Before the upgrade: safe changes and a conflict.
+    assert_eq!(exit_codes(&[]), vec![Some(1); 5]);
+    assert_eq!(exit_codes(&["--safe-only"]), vec![Some(1); 5]);
+    let plain = json(&quickscale(&root, &["diff", "--format", "json"]));
+    let safe = json(&quickscale(
+        &root,
+        &["diff", "--format", "json", "--safe-only"],
+    ));
+    let unsafe_entries = plain["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["safe"] == false)
+        .count();
+    assert!(unsafe_entries > 0);
+    assert_eq!(safe["left_out"], unsafe_entries);
+    assert_eq!(safe["up_to_date"], false);
+    assert_eq!(plain["left_out"], 0);
+
+    // After it, only the conflict is left: every safe view is empty, and
+    // still none says the project is up to date.
+    assert_eq!(quickscale(&root, &["upgrade"]).status.code(), Some(1));
+    assert_eq!(exit_codes(&[]), vec![Some(1); 5]);
+    assert_eq!(exit_codes(&["--safe-only"]), vec![Some(1); 5]);
+    assert_eq!(
+        stdout(&quickscale(&root, &["diff", "--stat"])),
+        " config/urls.py | conflict -\n 0 files to take, 0 insertions(+), 0 deletions(-)\n \
+         1 file still holds the last upgrade's conflict markers\n",
+        "the conflict is listed, not counted as a file to take"
+    );
+    let left =
+        "--safe-only leaves out 1 file that needs a decision; `quickscale diff` lists them.\n";
+    let run = |view: &[&str]| {
+        let args: Vec<&str> = ["diff", "--safe-only"]
+            .iter()
+            .chain(view)
+            .copied()
+            .collect();
+        let output = quickscale(&root, &args);
+        (stdout(&output), stderr(&output))
+    };
+    assert_eq!(
+        run(&[]),
+        (
+            format!(
+                "acme has nothing to take without a decision from the starter of quickscale {} \
+                 (project on the {} starter).\n{left}",
+                env!("CARGO_PKG_VERSION"),
+                env!("CARGO_PKG_VERSION")
+            ),
+            String::new()
+        )
+    );
+    assert_eq!(
+        run(&["--stat"]),
+        (
+            format!(" 0 files to take, 0 insertions(+), 0 deletions(-)\n{left}"),
+            String::new()
+        )
+    );
+    assert_eq!(
+        run(&["--name-only"]),
+        (String::new(), format!("note: {left}"))
+    );
+    assert_eq!(run(&["--patch"]), (String::new(), format!("note: {left}")));
+    let doc = json(&quickscale(
+        &root,
+        &["diff", "--safe-only", "--format", "json"],
+    ));
+    assert_eq!(doc["up_to_date"], false);
+    assert_eq!(doc["left_out"], 1);
+    assert_eq!(doc["files"], serde_json::json!([]));
+}
+
+/// `diff` and `upgrade` work from any directory inside the project, as git
+/// does, and outside one say so without advice that cannot help.
+#[test]
+fn the_project_is_found_from_a_subdirectory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = crate::upgrade::real_team_project(tmp.path());
+    let inside = root.join("acme/core");
+    for args in [
+        &["diff"][..],
+        &["diff", "--format", "json"],
+        &["diff", "--stat"],
+        &["upgrade", "--dry-run"],
+    ] {
+        let at_root = quickscale(&root, args);
+        let below = quickscale(&inside, args);
+        assert_eq!(below.status.code(), at_root.status.code(), "{args:?}");
+        assert_eq!(stdout(&below), stdout(&at_root), "{args:?}");
+        assert_eq!(stdout(&below).is_empty(), false, "{args:?}");
+    }
+    let upgraded = quickscale(&inside, &["upgrade"]);
+    assert_eq!(upgraded.status.code(), Some(1), "{}", stderr(&upgraded));
+    assert!(
+        root.join(".github/dependabot.yml").is_file(),
+        "written at the root"
+    );
+    assert!(
+        !inside.join(".github").exists(),
+        "nothing written where it ran"
+    );
+
+    // Not a project: neither --name nor git checkout can help there.
+    let elsewhere = tmp.path().join("notes");
+    fs::create_dir(&elsewhere).unwrap();
+    let stop = fs::canonicalize("/").unwrap();
+    for command in ["diff", "upgrade"] {
+        let output = quickscale(&elsewhere, &[command]);
+        assert_one_line_error(
+            &output,
+            &format!(
+                "error: '.' is not in a quickscale project: neither it nor a directory above it up \
+                 to '{}' holds .quickscale.toml; run `quickscale {command}` in the project's \
+                 directory, or give it: `quickscale {command} ./myapp`",
+                stop.display()
+            ),
+        );
+    }
+    // The walk stops at a repository's top level, as git's does.
+    let outer = tmp.path().join("outer");
+    fs::create_dir_all(outer.join("inner/sub")).unwrap();
+    fs::copy(
+        root.join(".quickscale.toml"),
+        outer.join(".quickscale.toml"),
+    )
+    .unwrap();
+    git(&outer.join("inner"), &["init", "-q"]);
+    let inner = fs::canonicalize(outer.join("inner")).unwrap();
+    assert_one_line_error(
+        &quickscale(&outer.join("inner/sub"), &["diff"]),
+        &format!("above it up to '{}' holds", inner.display()),
+    );
+
+    // A Django project without its manifest: `git checkout` only where git
+    // has the file to restore.
+    fs::remove_file(root.join(".quickscale.toml")).unwrap();
+    let output = quickscale(&root, &["diff"]);
+    assert_one_line_error(
+        &output,
+        "error: '.' has no .quickscale.toml and no --name was given; restore it from version \
+         control (git checkout -- .quickscale.toml), or pass --name <project name> to compare \
+         without it",
+    );
+    fs::remove_dir_all(root.join(".git")).unwrap();
+    assert_one_line_error(
+        &quickscale(&root, &["diff"]),
+        "error: '.' has no .quickscale.toml and no --name was given; pass --name <project name> \
+         to compare without it",
+    );
+    assert_one_line_error(
+        &quickscale(&root, &["upgrade"]),
+        "error: '.' has no .quickscale.toml, so upgrade cannot tell your changes from the \
+         starter's; preview by hand with `quickscale diff --name <project name>`",
+    );
+}
+
+/// The text between the first "pipe it to `" and the next backquote of a
+/// `diff --patch` note.
+fn suggested_command(stderr: &str) -> String {
+    let (_, rest) = stderr
+        .split_once("pipe it to `")
+        .unwrap_or_else(|| panic!("no command suggested: {stderr}"));
+    rest.split_once('`').unwrap().0.to_owned()
+}
+
+/// Inside a bigger repository, plain `git apply` skips every path of the
+/// patch, silently. `diff --patch` then says how to apply it from where the
+/// user stands, and the command it gives works, from the project and from
+/// the repository's top; `patch -p1` in the project needs nothing.
+#[test]
+fn a_patch_inside_an_outer_repository_says_how_to_apply_it() {
+    let mono = tempfile::tempdir().unwrap();
+    git(mono.path(), &["init", "-q"]);
+    fs::create_dir(mono.path().join("clients")).unwrap();
+    let root = crate::upgrade::real_team_project(&mono.path().join("clients"));
+    fs::remove_dir_all(root.join(".git")).unwrap();
+    git(mono.path(), &["add", "-A"]);
+    git(mono.path(), &["commit", "-q", "-m", "monorepo"]);
+    let patch_file = mono.path().join("..").join("safe.patch");
+    let reset = || {
+        git(mono.path(), &["checkout", "-q", "--", "."]);
+        git(mono.path(), &["clean", "-qfd"]);
+        assert_eq!(stdout(&git(mono.path(), &["status", "--porcelain"])), "");
+    };
+    // Runs `command` in `cwd` with the patch on stdin, as a pipe would.
+    let apply = |cwd: &std::path::Path, command: &str| {
+        let output = Command::new("sh")
+            .args(["-c", &format!("{command} < '{}'", patch_file.display())])
+            .current_dir(cwd)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{command}: {}", stderr(&output));
+        stderr(&output)
+    };
+    let taken = || {
+        let left = quickscale(&root, &["diff", "--safe-only", "--name-only"]);
+        (stdout(&left), snapshot(&root))
+    };
+
+    // From the project's own directory.
+    let output = quickscale(&root, &["diff", "--patch", "--safe-only"]);
+    assert_eq!(output.status.code(), Some(1));
+    fs::write(&patch_file, &output.stdout).unwrap();
+    assert!(stdout(&output).contains("+++ b/.github/dependabot.yml\n"));
+    assert_eq!(
+        stderr(&output).lines().last().unwrap(),
+        "note: the patch's paths are relative to the project '.', so plain `git apply` here \
+         would skip its files; pipe it to `git apply --directory=clients/acme` instead (or to \
+         `patch -p1 -d .`)"
+    );
+    apply(&root, "git apply");
+    assert_eq!(
+        stdout(&git(mono.path(), &["status", "--porcelain"])),
+        "",
+        "plain git apply applies nothing here (and says nothing): the note is needed"
+    );
+    apply(&root, &suggested_command(&stderr(&output)));
+    let (left, by_note_in_project) = taken();
+    assert_eq!(left, "", "every safe change taken");
+    reset();
+
+    // From the repository's top, naming the project.
+    let output = quickscale(
+        mono.path(),
+        &["diff", "--patch", "--safe-only", "clients/acme"],
+    );
+    assert_eq!(
+        fs::read(&patch_file).unwrap(),
+        output.stdout,
+        "the same patch"
+    );
+    let note = stderr(&output);
+    assert!(
+        note.ends_with("pipe it to `git apply --directory=clients/acme` instead (or to `patch -p1 -d clients/acme`)\n"),
+        "{note}"
+    );
+    apply(mono.path(), &suggested_command(&note));
+    assert_eq!(taken().1, by_note_in_project);
+    reset();
+
+    // patch -p1 in the project, as ever.
+    apply(&root, "patch -p1 --quiet");
+    assert_eq!(taken().1, by_note_in_project);
+    reset();
+
+    // A project that is its own repository, at its top: nothing to say.
+    fs::remove_dir_all(mono.path().join(".git")).unwrap();
+    git(&root, &["init", "-q"]);
+    let output = quickscale(&root, &["diff", "--patch", "--safe-only"]);
+    assert!(
+        !stderr(&output).contains("git apply"),
+        "{}",
+        stderr(&output)
+    );
+    // From a subdirectory of it, git would skip the paths outside the
+    // subdirectory: the note runs git in the project.
+    let below = root.join("acme/core");
+    let output = quickscale(&below, &["diff", "--patch", "--safe-only"]);
+    assert_eq!(
+        fs::read(&patch_file).unwrap(),
+        output.stdout,
+        "the same patch"
+    );
+    assert_eq!(suggested_command(&stderr(&output)), "git -C ../.. apply");
+    apply(&below, &suggested_command(&stderr(&output)));
+    let mut applied = snapshot(&root);
+    applied.retain(|path, _| !path.starts_with(".git"));
+    assert_eq!(applied, by_note_in_project);
 }

@@ -17,6 +17,32 @@ use crate::support::starters::project_0_1_0;
 use crate::support::{git, Generated};
 use pretty_assertions::assert_eq;
 
+/// What the README says of the project its first command writes into the
+/// checkout holds: git ignores it, and the next steps' uv can be had.
+#[test]
+fn the_first_commands_project_is_git_ignored_and_uv_is_explained() {
+    let readme = read(&repo_root().join("README.md"));
+    let intro = readme.split("\n## Install").next().unwrap();
+    assert!(
+        intro.contains(
+            "`./myapp`, inside this\ncheckout, where this repository's `.gitignore` ignores it"
+        ),
+        "README.md says where myapp goes and that git ignores it"
+    );
+    assert!(
+        intro.contains("`pip install uv`"),
+        "README.md says how to get uv"
+    );
+    for path in ["myapp/manage.py", "myapp/.env", "myapp/myapp/settings.py"] {
+        let ignored = Command::new("git")
+            .args(["check-ignore", "--no-index", "-q", path])
+            .current_dir(repo_root())
+            .status()
+            .expect("git runs: apt-get install git");
+        assert!(ignored.success(), "{path} is not ignored by .gitignore");
+    }
+}
+
 /// The project name README.md's examples use.
 const README_PROJECT: &str = "myapp";
 

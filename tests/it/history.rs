@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 use std::fs;
 
-use quickscale::manifest::{content_hash, Manifest};
+use quickscale::manifest::Manifest;
 use quickscale::names::project_names;
 use quickscale::render::{render, Values};
 use quickscale::starter::{self, top_level_modules, HISTORY};
+use quickscale::text::content_hash;
 
-use crate::support::repo_root;
 use crate::support::starters::{real_0_1_0_manifest, V0_1_0_DIGEST};
+use crate::support::{repo_root, tree_digest, Generated};
 
 /// `history/RELEASES`: version -> the digest that version shipped.
 fn recorded_releases() -> BTreeMap<String, String> {
@@ -47,6 +48,35 @@ fn every_snapshot_is_what_its_version_shipped() {
         assert_eq!(
             starter::by_digest(digest).map(|s| s.version),
             Some(version.as_str())
+        );
+    }
+}
+
+/// Every starter digest comes from one implementation, macros/src/digest.rs:
+/// the macro embeds it, scripts/release records what a fresh build's `init`
+/// writes into its manifest, and the tests digest trees on disk with the same
+/// code (tests/it/support). Checked here from the files themselves, not from
+/// the compiled table.
+#[test]
+fn every_digest_comes_from_the_one_implementation() {
+    // What scripts/release reads: `starter_digest` in the manifest of a
+    // project the freshly built binary makes.
+    let project = Generated::new("acme");
+    let manifest = fs::read_to_string(project.root.join(".quickscale.toml")).unwrap();
+    let written = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("starter_digest = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .expect("the manifest records a starter digest");
+    assert_eq!(written, tree_digest(&repo_root().join("starter")));
+    assert_eq!(written, starter::HEAD.digest);
+    // What scripts/release appended to history/RELEASES, against each
+    // snapshot's files as they are now.
+    for (version, digest) in recorded_releases() {
+        assert_eq!(
+            tree_digest(&repo_root().join("history").join(&version)),
+            digest,
+            "history/{version}/ was edited after its release; restore it with git"
         );
     }
 }

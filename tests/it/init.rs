@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::support::{
-    assert_one_line_error, project_snapshot, quickscale, snapshot, stderr, stdout, Generated,
+    assert_one_line_error, git, project_snapshot, quickscale, snapshot, stderr, stdout, Generated,
     SplitMix, BIN,
 };
 use pretty_assertions::assert_eq;
@@ -124,6 +124,120 @@ fn output_is_deterministic_apart_from_the_secret() {
     let (a, b) = (Generated::new("same-name"), Generated::new("same-name"));
     assert_ne!(secret_of(&a.root), secret_of(&b.root));
     assert_eq!(a.snapshot(), b.snapshot());
+}
+
+/// What init prints for a project named `name` at `shown`, with `cd` and
+/// `git init` only where they are needed.
+fn summary(name: &str, shown: &str, cd: Option<&str>, git_init: bool) -> String {
+    let mut out = format!(
+        "Created Django project '{name}' in {shown}/ ({} files, plus .env and .quickscale.toml).\n\n\
+         Next steps:\n",
+        quickscale::starter::HEAD.files.len()
+    );
+    if let Some(dir) = cd {
+        out.push_str(&format!("  cd {dir}\n"));
+    }
+    if git_init {
+        out.push_str(
+            "  git init                                 # pre-commit's hooks need a repository\n",
+        );
+    }
+    out.push_str(
+        "  uv sync                                  # .venv with the locked dependencies\n\
+         \x20 uv run pre-commit install\n\
+         \x20 uv run python manage.py migrate\n\
+         \x20 uv run python manage.py createsuperuser\n\
+         \x20 uv run python manage.py runserver        # then open http://127.0.0.1:8000/\n\
+         \x20 uv run pytest --cov                      # the tests, with the coverage floor\n\
+         \n\
+         With pip instead of uv, replace `uv sync` with\n\
+         \x20 python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[dev]'\n\
+         and drop `uv run` from the other commands.\n",
+    );
+    out
+}
+
+/// The next steps a new user follows as printed: `cd` wherever the project is
+/// not the current directory (an existing empty one too), a clean path, and
+/// no `git init` where `.git` already is.
+#[test]
+fn next_steps_fit_where_the_project_landed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |cwd: &Path, args: &[&str]| {
+        let output = quickscale(cwd, args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        stdout(&output)
+    };
+    fs::create_dir(tmp.path().join("empty")).unwrap();
+    assert_eq!(
+        run(tmp.path(), &["init", "empty"]),
+        summary("empty", "empty", Some("empty"), true)
+    );
+    fs::create_dir(tmp.path().join("e5")).unwrap();
+    assert_eq!(
+        run(tmp.path(), &["init", "./e5/"]),
+        summary("e5", "e5", Some("e5"), true)
+    );
+    assert_eq!(
+        run(tmp.path(), &["init", "./new//"]),
+        summary("new", "new", Some("new"), true)
+    );
+    let repo = tmp.path().join("repo");
+    fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    assert_eq!(
+        run(&repo, &["init", "."]),
+        summary("repo", ".", None, false)
+    );
+    // The current directory spelled another way needs no cd either.
+    let here = tmp.path().join("here");
+    fs::create_dir(&here).unwrap();
+    assert_eq!(
+        run(&here, &["init", "../here/"]),
+        summary("here", "../here", None, true)
+    );
+}
+
+/// Usage mistakes of init name what is wrong and point to init's own help.
+#[test]
+fn usage_errors_name_the_option_and_point_to_init_help() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (args, expected) in [
+        (
+            &["init", "--nme", "x"][..],
+            "error: unknown option '--nme' for `quickscale init`; run 'quickscale init --help' for \
+             its options (a path that starts with '-' goes after `--`: quickscale init -- --nme)\n",
+        ),
+        (
+            &["init", "x", "-n", "y"],
+            "error: unknown option '-n' for `quickscale init`; run 'quickscale init --help' for \
+             its options (a path that starts with '-' goes after `--`: quickscale init -- -n)\n",
+        ),
+        (
+            &["init"],
+            "error: the following required arguments were not provided: <PATH>; run \
+             'quickscale init --help' for usage\n",
+        ),
+        (
+            &["upgrade", "--bogus"],
+            "error: unexpected argument '--bogus' found; to pass '--bogus' as a value, use \
+             '-- --bogus'; run 'quickscale upgrade --help' for usage\n",
+        ),
+    ] {
+        let output = quickscale(tmp.path(), args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&output), expected, "{args:?}");
+        assert_eq!(stdout(&output), "");
+    }
+    assert!(
+        fs::read_dir(tmp.path()).unwrap().next().is_none(),
+        "nothing written"
+    );
 }
 
 #[test]
@@ -488,15 +602,15 @@ print("\n".join(bad))
 fn leading_dashes_reach_our_check_in_every_spelling() {
     let tmp = tempfile::tempdir().unwrap();
     let cases: &[&[&str]] = &[
-        &["init", "-foo"],
-        &["init", "--foo"],
+        &["init", "--", "-foo"],
+        &["init", "--", "--foo"],
         &["init", "x", "--name=-x"],
         &["init", "x", "--name", "-x"],
         &["init", "--name", "-x", "x"],
     ];
     for args in cases {
         let output = quickscale(tmp.path(), args);
-        assert_one_line_error(&output, "starts with '-'");
+        assert_one_line_error(&output, "starts with '-', which reads as an option");
     }
     assert!(
         fs::read_dir(tmp.path()).unwrap().next().is_none(),
@@ -528,9 +642,13 @@ fn control_characters_in_names_and_paths_are_escaped() {
             &["init", "link\tname/", "--name", "fine"],
             "'link\\tname' is a symbolic link",
         ),
-        (&["diff", odd], "has no .quickscale.toml"),
+        (&["diff", odd], "is not in a quickscale project"),
         (&["diff", "fresh\u{1b}"], "fresh\\u{1b}"),
-        (&["init", "x", "--bogus\u{1b}[31m"], "unexpected argument"),
+        (
+            &["init", "x", "--bogus\u{1b}[31m"],
+            "unknown option '--bogus\\u{1b}[31m'",
+        ),
+        (&["diff", "--bogus\u{1b}[31m"], "unexpected argument"),
     ];
     let before = snapshot(tmp.path());
     for (args, expected) in cases {

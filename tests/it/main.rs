@@ -1,3 +1,9 @@
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    clippy::disallowed_macros,
+    reason = "the integration tests drive the real binary, files, processes and servers: purity by lint is for src/"
+)]
 //! The integration tests: one binary, so that shared support compiles once and
 //! every helper exists in one place (`support`).
 //!
@@ -26,3 +32,4 @@ mod scratch_build;
 mod static_binary;
 mod upgrade;
 mod upgrade_interrupt;
+mod upgrade_safety;

@@ -111,3 +111,86 @@ fn bad_placeholders_fail_the_build_with_their_location() {
         .build()
         .expect("the starter builds again once the bad files are gone");
 }
+
+/// A module's files and lines stay out of a project without it, and every
+/// mistake in declaring or using one fails the build with its location.
+#[test]
+fn modules_are_checked_at_compile_time_and_left_out_unless_enabled() {
+    let scratch = ScratchWorkspace::new();
+    let starter = scratch.starter();
+    let write = |rel: &str, text: &str| {
+        let file = starter.join(rel);
+        fs::create_dir_all(file.parent().unwrap()).unwrap();
+        fs::write(&file, text).unwrap();
+    };
+    write(
+        "+teams/module.toml",
+        "description = \"Teams\"\nenv = [\"TEAMS_LIMIT\"]\n",
+    );
+    write(
+        "+teams/@PACKAGE_NAME@/teams/models.py",
+        "# teams of @PROJECT_NAME@\n",
+    );
+    write(
+        "NOTES.md",
+        "# Notes\n@IF(teams)@Teams of @PROJECT_NAME@.\n@BEGIN(!teams)@\nNo teams.\n@END(!teams)@\n",
+    );
+    let binary = scratch.build().expect("a starter with a module builds");
+    let plain = Generated::by(&binary, "plain");
+    assert!(!plain.path("plain/teams/models.py").exists());
+    assert_eq!(
+        fs::read_to_string(plain.path("NOTES.md")).unwrap(),
+        "# Notes\nNo teams.\n"
+    );
+    assert!(!plain.path("module.toml").exists());
+    assert!(!plain.path("+teams").exists());
+
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "bad-module.md",
+            "a\n@IF(team)@b\n",
+            "starter/bad-module.md:2:5: unknown module 'team' in a condition",
+        ),
+        (
+            "unbalanced.md",
+            "@BEGIN(teams)@\nnever ends\n",
+            "starter/unbalanced.md:1:1: @BEGIN(teams) has no @END(teams)",
+        ),
+        (
+            "malformed.py",
+            "x = 1\n@IF(teams x = 2\n",
+            "starter/malformed.py:2:5: a condition marker must close with `)@`",
+        ),
+        (
+            "+teams/NOTES.md",
+            "a module's own notes\n",
+            "is already this path: a module adds files of its own",
+        ),
+        (
+            "+billing/billing.py",
+            "x = 1\n",
+            "starter/+billing/module.toml:1:1: the module 'billing' has files but no module.toml",
+        ),
+        (
+            "+Billing/module.toml",
+            "description = \"x\"\n",
+            "starter/+Billing:1:1: a module's name is lower-case",
+        ),
+        (
+            "+billing/module.toml",
+            "describe = \"x\"\n",
+            "starter/+billing/module.toml:1:1: unknown key 'describe'",
+        ),
+    ];
+    for (path, text, expected) in cases {
+        write(path, text);
+        let stderr = scratch
+            .build()
+            .expect_err(&format!("{path} must fail the build"));
+        assert!(
+            stderr.contains(expected),
+            "expected {expected:?} in:\n{stderr}"
+        );
+        fs::remove_file(starter.join(path)).unwrap();
+    }
+}

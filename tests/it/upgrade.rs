@@ -11,7 +11,7 @@ use pretty_assertions::assert_eq;
 use crate::support::starters::{
     OldProject, NEXT_CRLF_TEXT, NEXT_README_SECTION, NEXT_TIME_ZONE, NEXT_URLS_LINE, OLD_TIME_ZONE,
 };
-use crate::support::{assert_one_line_error, git, snapshot, stderr, stdout};
+use crate::support::{assert_one_line_error, git, quickscale, snapshot, stderr, stdout};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -107,6 +107,10 @@ fn a_team_project_takes_every_starter_change_and_keeps_every_edit() {
     ] {
         assert!(report.contains(expected), "{expected:?} in\n{report}");
     }
+    assert!(
+        !report.contains("manage.py migrate"),
+        "no migration and no new app: {report}"
+    );
 
     // Every user edit is there, and every starter change.
     let readme = project.read("README.md");
@@ -514,4 +518,153 @@ fn uncommitted_means_staged_unstaged_untracked_or_never_committed() {
     assert_one_line_error(&project.next(&["upgrade"]), "(acme/core/signals.py)");
     fs::remove_file(project.path("acme/core/signals.py")).unwrap();
     assert_eq!(project.next(&["upgrade"]).status.code(), Some(0));
+}
+
+/// A project made by the real 0.1.0 whose team routed `blog/` where 0.2.0
+/// adds the accounts' route (a conflict), committed in git; this binary's
+/// starter is the newer one.
+pub fn real_team_project(parent: &std::path::Path) -> std::path::PathBuf {
+    let root = crate::support::starters::project_0_1_0(parent, "acme");
+    let urls = root.join("config/urls.py");
+    let text = fs::read_to_string(&urls).unwrap();
+    let route = "    path(\"\", include(\"acme.core.urls\")),\n";
+    assert!(text.contains(route), "{text}");
+    let blog = format!("    path(\"blog/\", include(\"acme.core.urls\")),\n{route}");
+    fs::write(&urls, text.replace(route, &blog)).unwrap();
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "acme"]);
+    root
+}
+
+/// 0.1.0 to 0.2.0, as a team runs it: the plan says what it would generate,
+/// the report's next steps include `migrate` (0.2.0's django-allauth came in
+/// through INSTALLED_APPS and gave a server error at the first log-in
+/// without its tables), and `diff` then names the starter the project is on.
+#[test]
+fn the_real_upgrade_says_would_and_asks_for_migrate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = real_team_project(tmp.path());
+    let first_line = |output: &Output| stdout(output).lines().next().unwrap_or("").to_owned();
+
+    let diff = quickscale(&root, &["diff"]);
+    assert_eq!(diff.status.code(), Some(1));
+    assert!(
+        first_line(&diff).ends_with(&format!(
+            "files to take from the starter of quickscale {VERSION} (project on the 0.1.0 starter)."
+        )),
+        "{}",
+        first_line(&diff)
+    );
+
+    let plan = quickscale(&root, &["upgrade", "--dry-run"]);
+    assert_eq!(plan.status.code(), Some(1), "{}", stderr(&plan));
+    let text = stdout(&plan);
+    assert!(
+        text.contains("\nWould generate POSTGRES_PASSWORD in .env, as init would.\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Generated"),
+        "--dry-run generates nothing: {text}"
+    );
+    let doc = json(&quickscale(
+        &root,
+        &["upgrade", "--dry-run", "--format", "json"],
+    ));
+    assert_eq!(
+        doc["notes"],
+        serde_json::json!(["Would generate POSTGRES_PASSWORD in .env, as init would."])
+    );
+
+    let output = quickscale(&root, &["upgrade"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(
+        report.contains("\nGenerated POSTGRES_PASSWORD in .env, as init would.\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "Next:\n\
+             \x20 git diff                        # review what changed\n\
+             \x20 git grep -n '^<<<<<<< yours'    # find the conflict markers; edit each file, remove the markers\n\
+             \x20 uv run python manage.py migrate # create the tables of the new apps and migrations\n\
+             \x20 uv run pytest                   # run the tests\n"
+        ),
+        "{report}"
+    );
+
+    // The manifest's version is now the base: diff says so, and with only the
+    // conflict left, diff and upgrade say it the same way.
+    let unresolved = format!(
+        "acme has nothing new to take from the starter of quickscale {VERSION}, but the last \
+         upgrade's conflicts are unresolved"
+    );
+    let diff = quickscale(&root, &["diff"]);
+    assert_eq!(diff.status.code(), Some(1), "the conflict is left");
+    assert_eq!(
+        first_line(&diff),
+        format!("{unresolved} (project on the {VERSION} starter).")
+    );
+    assert!(
+        stdout(&diff).ends_with("\nEdit each file, remove the markers and commit.\n"),
+        "{}",
+        stdout(&diff)
+    );
+    let again = quickscale(&root, &["upgrade"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(
+        stdout(&again),
+        format!(
+            "{unresolved}:\n  config/urls.py: conflict markers from the last upgrade are still in \
+             it: resolve them first\nEdit each file, remove the markers and commit.\n"
+        )
+    );
+}
+
+/// The upgrade was written, then its report could not be: stderr says the
+/// project was upgraded, and the exit code is the upgrade's own (exit 2 is
+/// kept for a project left untouched).
+#[test]
+fn a_report_that_cannot_be_printed_still_says_the_project_was_upgraded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = real_team_project(tmp.path());
+    let full = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let run = |args: &[&str]| {
+        std::process::Command::new(crate::support::BIN)
+            .args(args)
+            .current_dir(&root)
+            .stdout(full())
+            .output()
+            .unwrap()
+    };
+    let before = snapshot(&root);
+    let plan = run(&["upgrade", "--dry-run"]);
+    assert_one_line_error(
+        &plan,
+        "cannot write to standard output: No space left on device",
+    );
+    assert_eq!(snapshot(&root), before, "a dry run writes nothing");
+
+    let output = run(&["upgrade"]);
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "warning: the project 'acme' was upgraded to quickscale {VERSION} with conflicts left \
+             to resolve, but its report could not be printed (cannot write to standard output: \
+             No space left on device); `git status` and `git diff` show what changed\n"
+        )
+    );
+    assert_eq!(output.status.code(), Some(1), "conflicts are left");
+    let manifest = fs::read_to_string(root.join(".quickscale.toml")).unwrap();
+    assert!(
+        manifest.contains(&format!("quickscale_version = \"{VERSION}\"")),
+        "{manifest}"
+    );
 }

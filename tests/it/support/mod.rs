@@ -12,6 +12,27 @@ pub mod markdown;
 pub mod starters;
 pub mod tools;
 
+// The #[starter] macro's own digest and tree walk, compiled here too: a
+// proc-macro crate can export nothing but macros, so this is how the tests
+// share the one implementation instead of copying it.
+#[path = "../../../macros/src/digest.rs"]
+mod macro_digest;
+#[path = "../../../macros/src/walk.rs"]
+mod macro_walk;
+
+pub use macro_digest::content_hash;
+
+/// The starter digest of the tree at `dir`, by the #[starter] macro's own
+/// code (the same walk, the same fields): what the manifest of a project
+/// made from that tree records.
+pub fn tree_digest(dir: &Path) -> String {
+    let mut digest = macro_digest::TreeDigest::new();
+    for entry in macro_walk::walk_starter(dir, &dir.display().to_string()).unwrap() {
+        digest.add(&entry.rel, entry.executable, &fs::read(&entry.abs).unwrap());
+    }
+    digest.finish()
+}
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_quickscale");
 
 /// The repository root (where Cargo.toml is).

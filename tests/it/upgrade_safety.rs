@@ -1,0 +1,350 @@
+//! What holds around the merge: one upgrade at a time, a manifest that is
+//! checked rather than trusted, git asked honestly (and told about
+//! conflicts), and resolution decided by git's state or the exact blocks an
+//! upgrade wrote. Interrupts and write errors are `upgrade_interrupt`'s.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Stdio};
+
+use sha2::{Digest, Sha256};
+
+use crate::support::starters::{next_starter_binary, OldProject, NEXT_URLS_LINE};
+use crate::support::{git, is_root, snapshot, stderr, stdout};
+
+/// A project with a line conflict waiting in config/urls.py (the next
+/// starter appends a line there; so did the team) and a binary conflict in
+/// the favicon, committed in git.
+fn conflicted_project() -> OldProject {
+    let project = OldProject::new("acme");
+    let urls = project.read("config/urls.py");
+    project.write("config/urls.py", &format!("{urls}# the team's last line\n"));
+    fs::write(project.path("acme/static/favicon.ico"), b"\x00our icon").unwrap();
+    project.commit_all();
+    project
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// The manifest with `lines` added to its `[files]` table (kept sorted), or
+/// with a file's hash replaced.
+fn forge_manifest(project: &OldProject, set: &[(&str, String)]) {
+    let text = project.read(".quickscale.toml");
+    let (head, files) = text.split_once("[files]\n").unwrap();
+    let (files, tail) = match files.find("\n[") {
+        Some(end) => (&files[..=end], &files[end + 1..]),
+        None => (files, ""),
+    };
+    let mut lines: Vec<String> = files
+        .lines()
+        .filter(|line| !line.is_empty())
+        .filter(|line| {
+            !set.iter()
+                .any(|(path, _)| line.starts_with(&format!("\"{path}\" ")))
+        })
+        .map(str::to_owned)
+        .collect();
+    for (path, hash) in set {
+        lines.push(format!("\"{path}\" = \"{hash}\""));
+    }
+    lines.sort();
+    let files = lines.join("\n");
+    let tail = if tail.is_empty() {
+        String::new()
+    } else {
+        format!("\n{tail}")
+    };
+    project.write(
+        ".quickscale.toml",
+        &format!("{head}[files]\n{files}\n{tail}"),
+    );
+}
+
+#[test]
+fn conflicts_are_unmerged_in_gits_index_until_resolved() {
+    let project = conflicted_project();
+    let committed_urls = project.read("config/urls.py");
+    let output = project.next(&["upgrade"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+
+    let status = stdout(&git(&project.root, &["status", "--porcelain=v1"]));
+    for unmerged in ["UU config/urls.py", "UU acme/static/favicon.ico"] {
+        assert!(
+            status.lines().any(|l| l == unmerged),
+            "{unmerged} in\n{status}"
+        );
+    }
+    // The stages are git merge's: 1 the base, 2 yours, 3 the starter's.
+    let stage = |n: u8| {
+        stdout(&git(
+            &project.root,
+            &["show", &format!(":{n}:config/urls.py")],
+        ))
+    };
+    assert_eq!(stage(2), committed_urls);
+    assert!(stage(3).ends_with(NEXT_URLS_LINE), "{}", stage(3));
+    assert!(!stage(1).contains("the team's last line"));
+    assert!(!stage(1).contains(NEXT_URLS_LINE));
+
+    // git refuses to commit while they are unmerged.
+    let commit = Command::new("git")
+        .args(["commit", "-q", "-m", "too early"])
+        .current_dir(&project.root)
+        .output()
+        .unwrap();
+    assert!(!commit.status.success(), "git committed unmerged paths");
+
+    // Resolved the git way: the next upgrade is not blocked by them, and the
+    // resolved file may keep marker-like lines of its own.
+    project.write(
+        "config/urls.py",
+        &format!(
+            "{committed_urls}{NEXT_URLS_LINE}\"\"\"Conflicts look like\n<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> branch\n\"\"\"\n"
+        ),
+    );
+    git(
+        &project.root,
+        &["add", "config/urls.py", "acme/static/favicon.ico"],
+    );
+    git(&project.root, &["commit", "-q", "-a", "-m", "resolved"]);
+    let diff = project.next_read_only(&["diff"]);
+    let said = stdout(&diff);
+    assert!(
+        !said.contains("conflict markers"),
+        "a resolved file is not unresolved: {said}"
+    );
+    assert_eq!(diff.status.code(), Some(0), "{said}{}", stderr(&diff));
+}
+
+#[test]
+fn a_file_still_unmerged_is_never_merged_again_even_with_allow_dirty() {
+    let project = conflicted_project();
+    assert_eq!(project.next(&["upgrade"]).status.code(), Some(1));
+    let with_markers = project.read("config/urls.py");
+    assert!(with_markers.contains("<<<<<<< yours"), "{with_markers}");
+    let again = project.next(&["upgrade", "--allow-dirty"]);
+    assert!(
+        matches!(again.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&again)
+    );
+    let after = project.read("config/urls.py");
+    assert_eq!(after, with_markers, "markers nested or rewritten");
+    assert_eq!(after.matches("<<<<<<< yours").count(), 1);
+}
+
+#[test]
+fn a_second_upgrade_refuses_while_the_first_holds_the_lock() {
+    let project = OldProject::new("acme");
+    project.commit_all();
+    let before = snapshot(&project.root);
+    // A live process holds the lock (flock, as quickscale takes it) and has
+    // written its pid into it, as quickscale does.
+    let mut holder = Command::new("flock")
+        .args([
+            "--close",
+            ".quickscale-lock",
+            "sh",
+            "-c",
+            "echo $$ > .quickscale-lock; exec sleep 60",
+        ])
+        .current_dir(&project.root)
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("flock(1), from util-linux: apt-get install util-linux");
+    let pid = loop {
+        match fs::read_to_string(project.path(".quickscale-lock")) {
+            Ok(text) if text.ends_with('\n') => break text.trim().to_owned(),
+            _ => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    };
+    let mut before_with_lock = before.clone();
+    before_with_lock.insert(
+        ".quickscale-lock".into(),
+        (0o644, format!("{pid}\n").into_bytes()),
+    );
+    let refused = project.next(&["upgrade"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stdout(&refused));
+    let message = stderr(&refused);
+    assert!(
+        message.contains(&format!("process {pid}")) && message.lines().count() == 1,
+        "{message}"
+    );
+    let diff = project.next(&["diff"]);
+    assert_eq!(diff.status.code(), Some(2), "{}", stderr(&diff));
+    let now = snapshot(&project.root);
+    assert_eq!(now.len(), before_with_lock.len(), "the refused runs wrote");
+    assert!(
+        now.iter()
+            .all(|(path, entry)| before_with_lock.get(path).map(|e| &e.1) == Some(&entry.1)),
+        "the refused runs wrote"
+    );
+
+    // The holder dies: the next run takes its lock over, says so, upgrades,
+    // and leaves no lock behind.
+    let killed = Command::new("kill").arg(&pid).status().unwrap();
+    assert!(killed.success());
+    holder.wait().unwrap();
+    let output = project.next(&["upgrade"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!("Took over the lock that process {pid} left")),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!project.path(".quickscale-lock").exists());
+}
+
+#[test]
+fn a_forged_manifest_deletes_and_overwrites_nothing() {
+    let project = OldProject::new("acme");
+    project.commit_all();
+    let git_config = fs::read(project.path(".git/config")).unwrap();
+    project.write("notes.txt", "the team's notes\n");
+    // README.md: the team's edit, with a hash forged to match it, so that the
+    // manifest calls it untouched; the exact base render says otherwise.
+    project.edit("README.md", "# acme\n", "# ACME intranet\n");
+    let readme = fs::read(project.path("README.md")).unwrap();
+    forge_manifest(
+        &project,
+        &[
+            (".git/config", sha256(&git_config)),
+            ("notes.txt", sha256(b"the team's notes\n")),
+            ("README.md", sha256(&readme)),
+        ],
+    );
+    let output = project.next(&["upgrade", "--allow-dirty"]);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(fs::read(project.path(".git/config")).unwrap(), git_config);
+    assert_eq!(project.read("notes.txt"), "the team's notes\n");
+    assert!(
+        project.read("README.md").starts_with("# ACME intranet\n"),
+        "the edit was overwritten"
+    );
+    let report = stdout(&output);
+    for said in ["'.git/config'", "'notes.txt'", "'README.md'"] {
+        assert!(report.contains(said), "{said} reported in\n{report}");
+    }
+}
+
+#[test]
+fn touched_but_unchanged_files_do_not_make_the_tree_dirty() {
+    let project = OldProject::new("acme");
+    project.commit_all();
+    // As `touch`, `cp -a`, `tar` or a restored CI cache leave it: new
+    // timestamps, same bytes, git's index stale.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    for rel in ["README.md", "config/urls.py", "config/settings/base.py"] {
+        let bytes = fs::read(project.path(rel)).unwrap();
+        fs::write(project.path(rel), bytes).unwrap();
+    }
+    let output = project.next(&["upgrade"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn git_trouble_is_an_error_never_a_skipped_check() {
+    // git cannot be run: the project is in a repository, so upgrade refuses.
+    let project = OldProject::new("acme");
+    project.commit_all();
+    project.edit("README.md", "# acme\n", "# uncommitted\n");
+    let before = snapshot(&project.root);
+    let output = Command::new(next_starter_binary())
+        .arg("upgrade")
+        .current_dir(&project.root)
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("git cannot be run") && message.contains("--allow-dirty"),
+        "{message}"
+    );
+    assert_eq!(snapshot(&project.root), before);
+
+    // git refuses to answer: a `.git` that is no repository.
+    let broken = OldProject::new("acme");
+    broken.write(".git", "gitdir: /nonexistent/quickscale-test\n");
+    let before = snapshot(&broken.root);
+    let output = broken.next(&["upgrade"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("git refused"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(snapshot(&broken.root), before);
+    // --allow-dirty is the way through, as the message says.
+    let output = broken.next(&["upgrade", "--allow-dirty"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    // "Dubious ownership": a repository another user owns. Only root can
+    // make one; CI runs as root.
+    if is_root() {
+        let dubious = OldProject::new("acme");
+        dubious.commit_all();
+        let status = Command::new("chown")
+            .args(["-R", "nobody", ".git"])
+            .current_dir(&dubious.root)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let output = dubious.next(&["upgrade"]);
+        assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+        assert!(stderr(&output).contains("dubious"), "{}", stderr(&output));
+    }
+}
+
+#[test]
+fn where_the_base_is_unknown_an_execute_bit_you_set_stays() {
+    let project = OldProject::new("acme");
+    // A starter digest this binary's history does not have.
+    let text = project.read(".quickscale.toml");
+    let start = text.find("starter_digest = \"sha256:").unwrap() + 26;
+    let mut forged = text.clone();
+    forged.replace_range(start..start + 8, "00000000");
+    project.write(".quickscale.toml", &forged);
+    // The next starter changes config/urls.py; the team made it executable.
+    let urls = project.path("config/urls.py");
+    fs::set_permissions(&urls, fs::Permissions::from_mode(0o755)).unwrap();
+    let output = project.next(&["upgrade", "--allow-dirty"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(project.read("config/urls.py").ends_with(NEXT_URLS_LINE));
+    let mode = fs::metadata(&urls).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o755);
+}
+
+#[test]
+fn a_team_that_deleted_compose_gets_no_compose_password_and_no_compose_note() {
+    for keep_compose in [true, false] {
+        let project = OldProject::new("acme");
+        if !keep_compose {
+            fs::remove_file(project.path("docker-compose.yml")).unwrap();
+        }
+        project.commit_all();
+        let output = crate::support::quickscale(&project.root, &["upgrade"]);
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{}",
+            stderr(&output)
+        );
+        let env = project.read(".env");
+        let report = stdout(&output);
+        assert_eq!(env.contains("POSTGRES_PASSWORD="), keep_compose, "{env}");
+        assert_eq!(
+            report.contains("docker compose now reads POSTGRES_PASSWORD"),
+            keep_compose,
+            "{report}"
+        );
+        assert_eq!(project.path("docker-compose.yml").exists(), keep_compose);
+    }
+}
