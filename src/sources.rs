@@ -103,11 +103,7 @@ impl Verb {
 /// given (`diff --name`); otherwise the error says whether `dir` is a project
 /// that lost its manifest or no project at all, with only the advice that can
 /// help.
-pub fn open(
-    dir: &Path,
-    name: Option<&str>,
-    command: Verb,
-) -> Result<(PathBuf, Option<Manifest>)> {
+pub fn open(dir: &Path, name: Option<&str>, command: Verb) -> Result<(PathBuf, Option<Manifest>)> {
     match locate(dir, command)? {
         Ok((root, manifest)) => Ok((root, Some(manifest))),
         Err(_) if name.is_some() => Ok((dir.to_owned(), None)),

@@ -14,9 +14,9 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{Fields, Ident, ItemEnum};
 
-use crate::digest::{content_hash, TreeDigest};
 use crate::condition;
 use crate::declaration;
+use crate::digest::{content_hash, TreeDigest};
 use crate::placeholder::{self, Piece};
 use crate::walk::{walk_starter, StarterEntry};
 

@@ -438,17 +438,16 @@ fn scenario() -> Scenario {
         "under strace the upgrade differs: {}",
         traced_tree.differences(&after)
     );
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for call in &trace {
-        *counts.entry(call.name.as_str()).or_default() += 1;
-    }
-    let classes: Vec<String> = STATE_CHANGING
+    let own: Vec<(&str, usize)> = STATE_CHANGING
         .iter()
-        .filter_map(|(name, _)| counts.get(name).map(|n| format!("{name} {n}")))
+        .map(|(name, _)| (*name, positions(&trace, name).len()))
+        .filter(|(_, n)| *n > 0)
         .collect();
+    let shown: Vec<String> = own.iter().map(|(name, n)| format!("{n} {name}")).collect();
     eprintln!(
-        "upgrade interrupt loops: an upgrade's state-changing calls: {}",
-        classes.join(", ")
+        "upgrade interrupt loops: an upgrade makes {} state-changing calls of its own: {}",
+        own.iter().map(|(_, n)| n).sum::<usize>(),
+        shown.join(", ")
     );
     Scenario {
         _project: project,
@@ -885,7 +884,7 @@ fn check_after_kill(scenario: &Scenario, root: &Path, problems: &mut Vec<Problem
             format!("it said {said:?}"),
         ));
     }
-    if lock && !said.contains(TOOK_OVER) {
+    if lock && !said.to_lowercase().contains(TOOK_OVER) {
         problems.push(problem(
             "the plain re-run found a dead holder's lock and did not say it `took over`",
             format!("it said {said:?}"),
@@ -938,6 +937,17 @@ fn check_after_interrupt(
     state.to_owned()
 }
 
+/// Whether a message names a path: the project's, or one quoted as errors
+/// quote them (`'./config'`, `'.'`, `'config/urls.py'`).
+fn names_a_path(message: &str, root: &Path) -> bool {
+    message.contains(&root.display().to_string())
+        || message
+            .split('\'')
+            .skip(1)
+            .step_by(2)
+            .any(|quoted| quoted == "." || quoted.contains('/'))
+}
+
 /// After an injected error: exit 2 with one line naming a path and the cause
 /// and the tree as it was, or the completed upgrade (its exit code, or 2 if
 /// only the report could not be written).
@@ -960,7 +970,7 @@ fn check_after_error(
     let leftovers = leftovers(root, &tree);
     if !leftovers.is_empty() {
         problems.push(problem(
-            "the run left .quickscale- files",
+            "the run left transient files",
             leftovers.join(", "),
         ));
     }
@@ -973,7 +983,7 @@ fn check_after_error(
                 ));
             }
             let err = stderr(output);
-            let named = err.contains(&root.display().to_string())
+            let named = names_a_path(&err, root)
                 || scenario
                     .after
                     .files()
