@@ -48,6 +48,9 @@ enum Command {
         /// Project name, if not the last component of PATH (`my-app` makes the Python package `my_app`).
         #[arg(long, allow_hyphen_values = true)]
         name: Option<String>,
+        /// Modules to enable, e.g. `--with teams` (a comma list; repeatable): see `quickscale modules`.
+        #[arg(long = "with", value_name = "MODULES", value_delimiter = ',')]
+        with: Vec<String>,
     },
     /// Preview what `upgrade` would take from this binary's starter; writes nothing
     ///
@@ -97,6 +100,35 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Add a module (see `quickscale modules`) to a project: a three-way merge, as upgrade does
+    ///
+    /// The base is the project's starter with its modules as they are; theirs is the same
+    /// starter with MODULE enabled too. Your edits stay, the module's files and lines are
+    /// merged in, conflicts get markers. The project must be on this quickscale's starter
+    /// (`quickscale upgrade` first). Exit 0 when it applied cleanly or the module was already
+    /// there, 1 when conflicts are left to resolve, 2 on error or refusal.
+    Add {
+        /// The module to add, e.g. `teams`.
+        module: String,
+        /// The project directory.
+        #[arg(default_value = ".", value_parser = clap::value_parser!(OsString))]
+        path: OsString,
+        /// Print the plan (take, merge, conflict, keep for each file) and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write even where git has uncommitted changes in the files the module touches.
+        #[arg(long)]
+        allow_dirty: bool,
+        /// Output format; `json` prints the plan for tools (schema: docs/diff-json.md).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// List the starter's modules, and which the project in PATH has enabled
+    Modules {
+        /// A project directory, to mark its enabled modules.
+        #[arg(value_parser = clap::value_parser!(OsString))]
+        path: Option<OsString>,
+    },
     /// Print a shell completion script: `quickscale completions bash > ~/.local/share/bash-completion/completions/quickscale`.
     Completions {
         #[arg(value_enum)]
@@ -141,18 +173,23 @@ where
             let _ = writeln!(
                 io::stderr(),
                 "error: no command given; use `quickscale init PATH`, `quickscale diff [PATH]`, \
-                 `quickscale upgrade [PATH]` or `quickscale completions SHELL`, or see 'quickscale --help'"
+                 `quickscale upgrade [PATH]`, `quickscale add MODULE [PATH]` or `quickscale \
+                 completions SHELL`, or see 'quickscale --help'"
             );
             return EXIT_ERROR;
         }
         Err(error) => {
-            let _ = writeln!(io::stderr(), "{}", one_line_usage_error(&error, command));
+            let _ = writeln!(
+                io::stderr(),
+                "{}",
+                one_line_usage_error(&error, command.as_deref())
+            );
             return EXIT_ERROR;
         }
     };
     let result = match cli.command {
-        Command::Init { path, name } => {
-            init::init(Path::new(&path), name.as_deref()).and_then(|created| {
+        Command::Init { path, name, with } => {
+            init::init(Path::new(&path), name.as_deref(), &with).and_then(|created| {
                 for note in init::notes(&created) {
                     let _ = writeln!(io::stderr(), "note: {note}");
                 }
@@ -192,7 +229,23 @@ where
             dry_run,
             allow_dirty,
             format,
-        } => run_upgrade(Path::new(&path), dry_run, allow_dirty, format),
+        } => run_upgrade(Path::new(&path), None, dry_run, allow_dirty, format),
+        Command::Add {
+            module,
+            path,
+            dry_run,
+            allow_dirty,
+            format,
+        } => run_upgrade(
+            Path::new(&path),
+            Some(&module),
+            dry_run,
+            allow_dirty,
+            format,
+        ),
+        Command::Modules { path } => crate::modules::list(path.as_deref().map(Path::new))
+            .and_then(|text| print_stdout(text.as_bytes()))
+            .map(|()| EXIT_OK),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "quickscale", &mut script);
@@ -273,8 +326,10 @@ fn run_diff(path: &Path, name: Option<&str>, view: View, safe_only: bool) -> Res
     })
 }
 
+/// `upgrade`, or `add` when `adding` names a module.
 fn run_upgrade(
     path: &Path,
+    adding: Option<&str>,
     dry_run: bool,
     allow_dirty: bool,
     format: Format,
@@ -282,7 +337,10 @@ fn run_upgrade(
     let mut say = |line: &str| {
         let _ = writeln!(anstream::stderr(), "{line}");
     };
-    let done = upgrade::upgrade(path, dry_run, allow_dirty, &mut say)?;
+    let done = match adding {
+        Some(module) => upgrade::add(path, module, dry_run, allow_dirty, &mut say)?,
+        None => upgrade::upgrade(path, dry_run, allow_dirty, &mut say)?,
+    };
     let text = match (format, dry_run) {
         (Format::Json, _) => report::json(
             &done.plan,
@@ -293,9 +351,16 @@ fn run_upgrade(
             TimeLimit::REPORT,
         ),
         (Format::Text, true) => report::upgrade_plan(&done.plan, &done.notes),
-        (Format::Text, false) => {
-            report::upgrade_done(&done.plan, &done.from, &done.notes, done.applied)
-        }
+        (Format::Text, false) => match adding.and_then(crate::starter::head_module) {
+            Some(module) => report::add_done(
+                &done.plan,
+                module.name,
+                module.env,
+                &done.notes,
+                done.applied,
+            ),
+            None => report::upgrade_done(&done.plan, &done.from, &done.notes, done.applied),
+        },
     };
     let code = if done.has_conflicts() {
         EXIT_DIFFERENCES
@@ -328,14 +393,15 @@ fn run_upgrade(
 
 /// The subcommand the arguments name, if any, for the help a usage error
 /// points to.
-fn subcommand_of(args: &[OsString]) -> Option<&'static str> {
+fn subcommand_of(args: &[OsString]) -> Option<String> {
     let first = args
         .iter()
         .skip(1)
         .find(|arg| !arg.to_string_lossy().starts_with('-'))?;
-    ["init", "diff", "upgrade", "completions"]
-        .into_iter()
-        .find(|name| first == name)
+    Cli::command()
+        .get_subcommands()
+        .map(|command| command.get_name().to_owned())
+        .find(|name| first == name.as_str())
 }
 
 /// The first argument of `init` that looks like an option and is none of
@@ -346,6 +412,17 @@ fn unknown_init_option(args: &[OsString]) -> Option<String> {
     if rest.next()? != "init" {
         return None;
     }
+    // init's own options, from its definition: `(--long, takes a value)`.
+    let command = Cli::command();
+    let init = command.find_subcommand("init")?;
+    let own: Vec<(String, bool)> = init
+        .get_arguments()
+        .filter_map(|arg| {
+            let takes_value = arg.get_action().takes_values();
+            arg.get_long()
+                .map(|long| (format!("--{long}"), takes_value))
+        })
+        .collect();
     let mut value_next = false;
     for arg in rest {
         if std::mem::take(&mut value_next) {
@@ -353,11 +430,19 @@ fn unknown_init_option(args: &[OsString]) -> Option<String> {
         }
         match arg.as_ref() {
             "--" => return None,
-            "--name" => value_next = true,
             "-h" | "--help" => {}
-            other if other.starts_with("--name=") => {}
-            other if other.starts_with('-') && other != "-" => return Some(other.to_owned()),
-            _ => {}
+            other => {
+                if let Some((_, takes_value)) = own.iter().find(|(long, _)| long == other) {
+                    value_next = *takes_value;
+                } else if own.iter().any(|(long, _)| {
+                    other
+                        .strip_prefix(long.as_str())
+                        .is_some_and(|rest| rest.starts_with('='))
+                }) {
+                } else if other.starts_with('-') && other != "-" {
+                    return Some(other.to_owned());
+                }
+            }
         }
     }
     None

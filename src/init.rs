@@ -50,16 +50,18 @@ enum Target {
     Existing,
 }
 
-pub fn init(path: &Path, name: Option<&str>) -> Result<Created> {
+/// Creates the project at `path`, with the starter's `modules` enabled.
+pub fn init(path: &Path, name: Option<&str>, modules: &[String]) -> Result<Created> {
     let name = match name {
         Some(name) => name.to_owned(),
         None => names::name_from_path(path)?,
     };
     let names = names::project_names(&name, &starter::top_level_modules())?;
     let target = check_target(path)?;
+    let modules = starter::head_modules(modules)?;
     let values = Values::for_names(&names);
-    let files = render::render(&starter::HEAD, &values);
-    let manifest = Manifest::for_render(&values, &files, Vec::new());
+    let files = render::render_with(&starter::HEAD, &values, &modules);
+    let manifest = Manifest::for_render(&values, &modules, &files, Vec::new());
     let env_text = env_file::new_file(&random::bytes()?);
 
     // From here on files are written. SIGINT and SIGTERM stop the work at the

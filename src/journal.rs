@@ -151,7 +151,7 @@ fn stage_into(
                     }
                 }
                 let staged = dir.join("new").join(n.to_string());
-                write_synced(&staged, bytes, *mode).map_err(|e| Error::io("write", &staged, &e))?;
+                write_new(&staged, bytes, *mode).map_err(|e| Error::io("write", &staged, &e))?;
                 steps.push(Step::Write {
                     n,
                     hash: content_hash(bytes),
@@ -165,15 +165,15 @@ fn stage_into(
         }
     }
     steps.extend(index.iter().cloned().map(Step::Index));
-    // The plan last: its presence says that everything above is on disk.
+    // Every staged file reaches the disk before the plan does: the plan's
+    // presence says that everything it names is there.
+    flush(dir)?;
     let text = plan_text(&steps);
     let temp = dir.join("plan.tmp");
-    write_synced(&temp, text.as_bytes(), 0o600).map_err(|e| Error::io("write", &temp, &e))?;
+    write_new(&temp, text.as_bytes(), 0o600).map_err(|e| Error::io("write", &temp, &e))?;
     let plan = dir.join(PLAN);
     fs::rename(&temp, &plan).map_err(|e| Error::io("write", &plan, &e))?;
-    sync_dir(&dir.join("new"))?;
-    sync_dir(dir)?;
-    sync_dir(root)?;
+    flush(dir)?;
     Ok(Journal {
         root: root.to_path_buf(),
         steps,
@@ -208,13 +208,10 @@ impl Journal {
             .steps
             .iter()
             .rposition(|s| matches!(s, Step::Write { .. } | Step::Delete { .. }));
-        let mut touched: Vec<PathBuf> = vec![self.root.join(DIR).join("old")];
         for (i, step) in self.steps.iter().enumerate() {
             if Some(i) == last {
                 // Everything before the commit point reaches the disk first.
-                for dir in &touched {
-                    sync_dir(dir)?;
-                }
+                flush(&self.root)?;
             }
             match step {
                 Step::Mkdir(path) => {
@@ -224,24 +221,21 @@ impl Journal {
                         Err(e) if e.kind() == io::ErrorKind::AlreadyExists && at.is_dir() => {}
                         Err(e) => return Err(Error::io("create", &at, &e)),
                     }
-                    touched.push(parent_of(&at));
                 }
                 Step::Write { n, path, .. } => {
                     let target = checked_target(&self.root, path)?;
                     set_aside(&self.root, *n, &target)?;
                     let staged = slot(&self.root, "new", *n);
                     fs::rename(&staged, &target).map_err(|e| Error::io("replace", &target, &e))?;
-                    touched.push(parent_of(&target));
                 }
                 Step::Delete { n, path } => {
                     let target = checked_target(&self.root, path)?;
                     set_aside(&self.root, *n, &target)?;
-                    touched.push(parent_of(&target));
                 }
                 Step::Index(_) => {}
             }
         }
-        sync_dir(&self.root)
+        flush(&self.root)
     }
 
     /// Gives up before the commit: removes the journal; nothing had moved.
@@ -345,13 +339,19 @@ fn roll_back(root: &Path, steps: &[Step]) -> Result<()> {
     for step in steps.iter().rev() {
         match step {
             Step::Write { n, hash, path } => {
-                let target = checked_target(root, path)?;
+                // What the step did shows in the journal: an original set
+                // aside, or a staged file gone; neither, it never ran (and
+                // the directory it writes into may not exist).
                 let old = slot(root, "old", *n);
                 if exists(&old) {
+                    let target = checked_target(root, path)?;
                     fs::rename(&old, &target).map_err(|e| Error::io("restore", &target, &e))?;
-                } else if !exists(&slot(root, "new", *n)) && is_file_with_hash(&target, hash) {
-                    // Written where nothing was: remove it again.
-                    remove_file(&target)?;
+                } else if !exists(&slot(root, "new", *n)) {
+                    let target = checked_target(root, path)?;
+                    if is_file_with_hash(&target, hash) {
+                        // Written where nothing was: remove it again.
+                        remove_file(&target)?;
+                    }
                 }
             }
             Step::Delete { n, path } => {
@@ -368,7 +368,7 @@ fn roll_back(root: &Path, steps: &[Step]) -> Result<()> {
             Step::Index(_) => {}
         }
     }
-    sync_dir(root)?;
+    flush(root)?;
     remove_journal(root)
 }
 
@@ -424,7 +424,7 @@ fn remove_journal(root: &Path) -> Result<()> {
         other => other,
     })
     .map_err(|e| Error::io("remove", &dir, &e))?;
-    sync_dir(root)
+    flush(root)
 }
 
 /// Moves what stands at `target` into `old/N`, if anything does.
@@ -544,10 +544,6 @@ fn slot(root: &Path, sub: &str, n: usize) -> PathBuf {
     root.join(DIR).join(sub).join(n.to_string())
 }
 
-fn parent_of(path: &Path) -> PathBuf {
-    path.parent().map(Path::to_path_buf).unwrap_or_default()
-}
-
 fn exists(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok()
 }
@@ -575,8 +571,8 @@ fn retry(mut op: impl FnMut() -> io::Result<()>) -> io::Result<()> {
     op().or_else(|_| op())
 }
 
-/// Creates `path` with `bytes` and `mode`, flushed to the disk.
-fn write_synced(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+/// Creates `path` with `bytes` and `mode`; [`flush`] takes it to the disk.
+fn write_new(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     let mut file = OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -584,15 +580,21 @@ fn write_synced(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
         .custom_flags(libc::O_NOFOLLOW)
         .open(path)?;
     file.write_all(bytes)?;
-    file.set_permissions(fs::Permissions::from_mode(mode))?;
-    file.sync_all()
+    file.set_permissions(fs::Permissions::from_mode(mode))
 }
 
-/// Flushes a directory's entries (the renames in it) to the disk.
-fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| Error::io("flush", dir, &e))
+/// Takes everything written on the file system holding `dir` to the disk:
+/// the files, and the renames in every directory. One `syncfs` where an
+/// upgrade would otherwise `fsync` each of its files and directories: each
+/// of those waits for a journal commit of its own, and on a busy machine
+/// that made an upgrade of 60 files take a third of a second.
+fn flush(dir: &Path) -> Result<()> {
+    let file = File::open(dir).map_err(|e| Error::io("flush", dir, &e))?;
+    // SAFETY: syncfs on a descriptor we own.
+    if unsafe { libc::syncfs(std::os::unix::io::AsRawFd::as_raw_fd(&file)) } != 0 {
+        return Err(Error::io("flush", dir, &io::Error::last_os_error()));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

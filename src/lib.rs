@@ -24,6 +24,7 @@ pub mod journal;
 pub mod lock;
 pub mod manifest;
 pub mod merge;
+pub mod modules;
 pub mod names;
 pub mod patch_target;
 pub mod project;

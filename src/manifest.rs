@@ -18,6 +18,9 @@ pub struct Manifest {
     pub starter_digest: String,
     /// `(placeholder name, value)`, e.g. `("PACKAGE_NAME", "my_app")`. Never secrets.
     pub variables: Vec<(String, String)>,
+    /// The starter's modules the project has enabled, sorted: both the base
+    /// and the new starter are rendered with them.
+    pub modules: Vec<String>,
     /// `(path, "sha256:<hex>")` of each starter file as written, sorted by path.
     pub files: Vec<(String, String)>,
     /// Paths an upgrade left with conflict markers, sorted: until the markers
@@ -29,7 +32,15 @@ pub struct Manifest {
 impl Manifest {
     /// The manifest of a project rendered from the head starter with `values`:
     /// what `init` writes, and what `upgrade` moves a project forward to.
-    pub fn for_render(values: &Values, files: &[RenderedFile], conflicts: Vec<String>) -> Self {
+    pub fn for_render(
+        values: &Values,
+        modules: &[&str],
+        files: &[RenderedFile],
+        conflicts: Vec<String>,
+    ) -> Self {
+        let mut modules: Vec<String> = modules.iter().map(|m| (*m).to_owned()).collect();
+        modules.sort();
+        modules.dedup();
         Manifest {
             quickscale_version: QUICKSCALE_VERSION.to_owned(),
             starter_digest: starter::head_digest().to_owned(),
@@ -37,12 +48,18 @@ impl Manifest {
                 .pairs()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
+            modules,
             files: files
                 .iter()
                 .map(|f| (f.path.clone(), content_hash(&f.bytes)))
                 .collect(),
             conflicts,
         }
+    }
+
+    /// The enabled modules, as render takes them.
+    pub fn module_names(&self) -> Vec<&str> {
+        self.modules.iter().map(String::as_str).collect()
     }
 
     pub fn variable(&self, name: &str) -> Option<&str> {
@@ -77,6 +94,14 @@ impl Manifest {
         for (key, value) in &self.variables {
             out.push_str(&format!("{key} = {}\n", quote(value)));
         }
+        // Only projects with modules say so, so that a project without any
+        // has the manifest it always had.
+        if !self.modules.is_empty() {
+            out.push_str("\n[modules]\n");
+            for module in &self.modules {
+                out.push_str(&format!("{module} = \"enabled\"\n"));
+            }
+        }
         out.push_str("\n[files]\n");
         for (path, hash) in &self.files {
             out.push_str(&format!("{} = {}\n", quote(path), quote(hash)));
@@ -104,6 +129,7 @@ impl Manifest {
         let mut version = None;
         let mut digest = None;
         let mut variables = Vec::new();
+        let mut modules = Vec::new();
         let mut files: Vec<(String, String)> = Vec::new();
         let mut conflicts = Vec::new();
         let mut section = "";
@@ -116,6 +142,7 @@ impl Manifest {
             if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
                 section = match name.trim() {
                     "variables" => "variables",
+                    "modules" => "modules",
                     "files" => "files",
                     "conflicts" => "conflicts",
                     other => return Err(corrupt(number, &format!("unknown table [{other}]"))),
@@ -139,6 +166,19 @@ impl Manifest {
                 ("", "starter_digest") => digest = Some(value),
                 ("", _) => {} // A key from another version; nothing here depends on it.
                 ("variables", _) => variables.push((key, value)),
+                ("modules", _) => {
+                    let well_formed = key.starts_with(|c: char| c.is_ascii_lowercase())
+                        && key
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+                    if !well_formed || value != "enabled" {
+                        return Err(corrupt(
+                            number,
+                            &format!("'{key}' is not a module entry (`name = \"enabled\"`)"),
+                        ));
+                    }
+                    modules.push(key);
+                }
                 ("conflicts", _) => {
                     check_path(&key).map_err(|what| corrupt(number, &what))?;
                     conflicts.push(key);
@@ -169,10 +209,13 @@ impl Manifest {
         }
         conflicts.sort();
         conflicts.dedup();
+        modules.sort();
+        modules.dedup();
         Ok(Manifest {
             quickscale_version,
             starter_digest,
             variables,
+            modules,
             files,
             conflicts,
         })
@@ -283,12 +326,29 @@ mod tests {
                 ("PROJECT_NAME".into(), "odd \"name\"\\".into()),
                 ("PACKAGE_NAME".into(), "odd".into()),
             ],
+            modules: vec!["billing".into(), "teams".into()],
             files: vec![
                 ("README.md".into(), content_hash(b"readme")),
                 ("odd dir/\"quoted\".txt".into(), content_hash(b"")),
             ],
             conflicts: vec!["config/urls.py".into()],
         }
+    }
+
+    #[test]
+    fn modules_are_written_only_when_a_project_has_some() {
+        let mut manifest = sample();
+        assert!(manifest
+            .to_toml()
+            .contains("\n[modules]\nbilling = \"enabled\"\nteams = \"enabled\"\n"));
+        manifest.modules.clear();
+        assert!(!manifest.to_toml().contains("[modules]"));
+        let bad = sample()
+            .to_toml()
+            .replace("teams = \"enabled\"", "teams = \"on\"");
+        assert!(Manifest::parse(&bad, "m").is_err());
+        let bad = sample().to_toml().replace("teams = ", "Teams = ");
+        assert!(Manifest::parse(&bad, "m").is_err());
     }
 
     #[test]
@@ -406,6 +466,7 @@ mod tests {
         };
         let manifest = Manifest::for_render(
             &Values::for_names(&names),
+            &["teams", "billing", "teams"],
             &[file("README.md", b"readme"), file("x.py", b"")],
             vec!["x.py".into()],
         );
@@ -419,6 +480,7 @@ mod tests {
                     ("PACKAGE_NAME".into(), "my_app".into()),
                     ("PROJECT_SLUG".into(), "my-app".into()),
                 ],
+                modules: vec!["billing".into(), "teams".into()],
                 files: vec![
                     ("README.md".into(), content_hash(b"readme")),
                     ("x.py".into(), content_hash(b"")),

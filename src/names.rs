@@ -27,18 +27,19 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// Import names of what a generated project installs (its dependencies, their
-/// dependencies and the dev tools, as in starter/uv.lock) plus the packaging
-/// tools every virtualenv has: a package with one of these names would shadow
-/// it. The end-to-end test checks this against a real installed environment.
+/// dependencies, the dev tools and the `redis` extra, as in starter/uv.lock)
+/// plus the packaging tools every virtualenv has: a package with one of these
+/// names would shadow it. The end-to-end test checks this against a real installed environment.
 #[rustfmt::skip]
 const DEPENDENCY_MODULES: &[&str] = &[
     "_argon2_cffi_bindings", "_cffi_backend", "_distutils_hack", "_pytest", "_yaml", "allauth",
-    "argon2", "asgiref", "cffi", "cfgv", "coverage", "dateutil", "distlib", "django", "environ",
-    "factory", "faker", "filelock", "gunicorn", "hatchling", "identify", "iniconfig", "nodeenv",
-    "packaging", "pip", "pkg_resources", "platformdirs", "pluggy", "pre_commit", "psycopg",
-    "psycopg_binary", "psycopg_pool", "py", "pycparser", "pygments", "pytest", "pytest_cov",
-    "pytest_django", "python_discovery", "ruff", "setuptools", "six", "sqlparse",
-    "typing_extensions", "tzdata", "uv", "virtualenv", "wheel", "whitenoise", "yaml",
+    "argon2", "asgiref", "cffi", "cfgv", "coverage", "cryptography", "csp", "dateutil", "distlib",
+    "django", "environ", "factory", "faker", "fido2", "filelock", "gunicorn", "hatchling",
+    "identify", "iniconfig", "nodeenv", "packaging", "pip", "pkg_resources", "platformdirs",
+    "pluggy", "pre_commit", "psycopg", "psycopg_binary", "psycopg_pool", "py", "pycparser",
+    "pygments", "pytest", "pytest_cov", "pytest_django", "python_discovery", "qrcode", "redis",
+    "ruff", "setuptools", "six", "sqlparse", "time_machine", "typing_extensions", "tzdata", "uv",
+    "virtualenv", "wheel", "whitenoise", "yaml",
 ];
 
 /// Python standard library modules (`sys.stdlib_module_names` of 3.11 and 3.13,

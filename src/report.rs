@@ -692,7 +692,46 @@ pub fn upgrade_done(plan: &Plan, from: &str, notes: &[String], applied: bool) ->
         }
         return out;
     }
-    let mut out = format!("Upgraded {name} from {from} to quickscale {QUICKSCALE_VERSION}: ");
+    let headline = format!("Upgraded {name} from {from} to quickscale {QUICKSCALE_VERSION}: ");
+    let commit = format!("Upgrade to quickscale {QUICKSCALE_VERSION}");
+    let mut out = applied_report(plan, &headline, notes, &commit, &[]);
+    out.push_str(&release_notes(plan));
+    out
+}
+
+/// What `add` did, the conflicts left and the commands to run next, among
+/// them the environment variables the module reads (`env`).
+pub fn add_done(
+    plan: &Plan,
+    module: &str,
+    env: &[&str],
+    notes: &[String],
+    applied: bool,
+) -> String {
+    let name = shown(&plan.project_name);
+    if !applied {
+        return format!("{name} already has the module {module}; nothing to do.\n");
+    }
+    let headline = format!("Added the module {module} to {name}: ");
+    applied_report(
+        plan,
+        &headline,
+        notes,
+        &format!("Add the {module} module"),
+        env,
+    )
+}
+
+/// The report of changes written: `headline` and the counts, `notes`, the
+/// conflicts, and the next commands, ending with a commit of `commit`.
+fn applied_report(
+    plan: &Plan,
+    headline: &str,
+    notes: &[String],
+    commit: &str,
+    env: &[&str],
+) -> String {
+    let mut out = headline.to_owned();
     out.push_str(&counts_line(plan));
     for note in notes {
         out.push_str(&format!("{note}\n"));
@@ -743,11 +782,14 @@ pub fn upgrade_done(plan: &Plan, from: &str, notes: &[String], applied: bool) ->
             "  uv run python manage.py migrate # create the tables of the new apps and migrations\n",
         );
     }
+    if !env.is_empty() {
+        out.push_str(&format!(
+            "  # set {} in .env and on every server (.env.example shows each)\n",
+            env.join(", ")
+        ));
+    }
     out.push_str("  uv run pytest                   # run the tests\n");
-    out.push_str(&format!(
-        "  git add -A && git commit -m 'Upgrade to quickscale {QUICKSCALE_VERSION}'\n"
-    ));
-    out.push_str(&release_notes(plan));
+    out.push_str(&format!("  git add -A && git commit -m '{commit}'\n"));
     out
 }
 

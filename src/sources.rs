@@ -41,6 +41,9 @@ pub struct Sources {
     /// What the manifest claimed that the exact base render contradicts, one
     /// line each: reported, and never acted on.
     pub notes: Vec<String>,
+    /// The modules theirs was rendered with: the project's, and the one
+    /// `add` adds.
+    pub modules: Vec<String>,
 }
 
 impl Sources {
@@ -82,6 +85,7 @@ impl Sources {
 pub enum Verb {
     Diff,
     Upgrade,
+    Add,
 }
 
 impl Verb {
@@ -89,6 +93,7 @@ impl Verb {
         match self {
             Verb::Diff => "diff",
             Verb::Upgrade => "upgrade",
+            Verb::Add => "add",
         }
     }
 }
@@ -191,11 +196,12 @@ fn no_manifest(dir: &Path, stop: &Path, command: Verb) -> Error {
                 dir.display(),
                 manifest::FILE_NAME
             ),
-            Verb::Upgrade => format!(
-                "'{}' has no {}, so upgrade cannot tell your changes from the starter's; \
+            Verb::Upgrade | Verb::Add => format!(
+                "'{}' has no {}, so {} cannot tell your changes from the starter's; \
                  {restore}preview by hand with `quickscale diff --name <project name>`",
                 dir.display(),
-                manifest::FILE_NAME
+                manifest::FILE_NAME,
+                command.name()
             ),
         });
     }
@@ -226,6 +232,17 @@ fn git_tracks(dir: &Path, rel: &str) -> bool {
 /// Reads the project in `dir`, whose manifest [`open`] returned. Without a
 /// manifest, `name` gives the values and nothing is known of the base.
 pub fn gather(dir: &Path, manifest: Option<Manifest>, name: Option<&str>) -> Result<Sources> {
+    gather_adding(dir, manifest, name, None)
+}
+
+/// [`gather`], with theirs rendered with `adding` enabled beside the
+/// project's modules (`quickscale add`).
+pub fn gather_adding(
+    dir: &Path,
+    manifest: Option<Manifest>,
+    name: Option<&str>,
+    adding: Option<&str>,
+) -> Result<Sources> {
     let (values, new_variables) = match (&manifest, name) {
         (Some(manifest), name) => {
             let (values, new_variables) = values_from_manifest(manifest, dir)?;
@@ -247,8 +264,28 @@ pub fn gather(dir: &Path, manifest: Option<Manifest>, name: Option<&str>) -> Res
     let base = manifest
         .as_ref()
         .and_then(|m| starter::by_digest(&m.starter_digest));
-    let base_files = base.map(|base| render::render(base, &values));
-    let theirs = render::render(&starter::HEAD, &values);
+    // The project's modules render both sides; `add` puts one more in theirs.
+    let base_modules: Vec<String> = manifest
+        .as_ref()
+        .map(|m| m.modules.clone())
+        .unwrap_or_default();
+    let mut modules = base_modules.clone();
+    modules.extend(adding.map(str::to_owned));
+    modules.sort();
+    modules.dedup();
+    for module in &modules {
+        if !starter::HEAD.modules.iter().any(|m| m.name == module) {
+            return Err(Error::new(format!(
+                "'{}' has the module '{module}', which this quickscale's starter does not have; \
+                 use the quickscale that made the project, or a newer one",
+                dir.display()
+            )));
+        }
+    }
+    let base_names: Vec<&str> = base_modules.iter().map(String::as_str).collect();
+    let their_names: Vec<&str> = modules.iter().map(String::as_str).collect();
+    let base_files = base.map(|base| render::render_with(base, &values, &base_names));
+    let theirs = render::render_with(&starter::HEAD, &values, &their_names);
 
     let mut paths: BTreeSet<&str> = theirs.iter().map(|f| f.path.as_str()).collect();
     let mut notes = Vec::new();
@@ -310,6 +347,7 @@ pub fn gather(dir: &Path, manifest: Option<Manifest>, name: Option<&str>) -> Res
         paths: sources,
         new_variables,
         notes,
+        modules,
     })
 }
 

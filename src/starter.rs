@@ -141,3 +141,42 @@ pub fn top_level_modules() -> Vec<String> {
     names.dedup();
     names
 }
+
+/// The head starter's module called `name`.
+pub fn head_module(name: &str) -> Option<&'static Module> {
+    HEAD.modules.iter().find(|m| m.name == name)
+}
+
+/// The head starter's modules named in `names` (a user's `--with` list, or
+/// `add`'s one), sorted and without repeats; an unknown name is an error
+/// that lists the modules there are.
+pub fn head_modules(names: &[String]) -> crate::error::Result<Vec<&'static str>> {
+    let mut found = Vec::new();
+    for name in names {
+        let name = name.trim();
+        match head_module(name) {
+            Some(module) => found.push(module.name),
+            None => {
+                let known: Vec<String> = HEAD
+                    .modules
+                    .iter()
+                    .map(|m| format!("{} ({})", m.name, m.description))
+                    .collect();
+                return Err(crate::error::Error::new(if known.is_empty() {
+                    format!(
+                        "unknown module '{name}': the starter of quickscale {} has no modules yet",
+                        HEAD.version
+                    )
+                } else {
+                    format!(
+                        "unknown module '{name}'; the modules are: {}; see `quickscale modules`",
+                        known.join(", ")
+                    )
+                }));
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    Ok(found)
+}

@@ -21,6 +21,7 @@ use crate::manifest::{self, Manifest};
 use crate::project;
 use crate::random;
 use crate::sources::{self, Sources};
+use crate::starter;
 
 /// What `upgrade` did or, with `--dry-run`, would do.
 #[derive(Debug)]
@@ -49,14 +50,46 @@ pub fn upgrade(
     allow_dirty: bool,
     say: &mut dyn FnMut(&str),
 ) -> Result<Upgrade> {
+    change(dir, None, dry_run, allow_dirty, say)
+}
+
+/// `quickscale add MODULE`: the same three-way merge and transaction as
+/// [`upgrade`], with the base the project's starter and modules as they are
+/// and theirs the same starter with `module` enabled too.
+pub fn add(
+    dir: &Path,
+    module: &str,
+    dry_run: bool,
+    allow_dirty: bool,
+    say: &mut dyn FnMut(&str),
+) -> Result<Upgrade> {
+    let module = starter::head_modules(&[module.to_owned()])?[0];
+    change(dir, Some(module), dry_run, allow_dirty, say)
+}
+
+/// An upgrade (`adding` None) or an added module: everything between finding
+/// the project and the report.
+fn change(
+    dir: &Path,
+    adding: Option<&'static str>,
+    dry_run: bool,
+    allow_dirty: bool,
+    say: &mut dyn FnMut(&str),
+) -> Result<Upgrade> {
     // SIGINT and SIGTERM are recorded from here on and acted on at safe
     // points: before the commit, by rolling back; after it, by finishing.
     let catch = interrupt::catch();
-    let (root, manifest) = sources::open_with_manifest(dir, sources::Verb::Upgrade)?;
+    let verb = if adding.is_some() {
+        sources::Verb::Add
+    } else {
+        sources::Verb::Upgrade
+    };
+    let (root, manifest) = sources::open_with_manifest(dir, verb)?;
     let dir = root.as_path();
     if dry_run {
         journal::refuse_while_unfinished(dir)?;
-        return plan_only(dir, manifest);
+        refuse_add_when_behind(dir, &manifest, adding)?;
+        return plan_only(dir, manifest, adding);
     }
     let (lock, stale) = lock::acquire(dir)?;
     if let Some(pid) = stale {
@@ -72,7 +105,7 @@ pub fn upgrade(
                 say(&format!("warning: {note}"));
             }
             // The manifest may have moved with the recovery.
-            sources::open_with_manifest(dir, sources::Verb::Upgrade)?.1
+            sources::open_with_manifest(dir, verb)?.1
         }
         None => manifest,
     };
@@ -86,7 +119,10 @@ pub fn upgrade(
         mut notes,
         env,
         sources,
-    } = prepare(dir, manifest, false)?;
+    } = {
+        refuse_add_when_behind(dir, &manifest, adding)?;
+        prepare(dir, manifest, adding, false)?
+    };
     if !plan.has_new_changes() && env.is_none() {
         return Ok(Upgrade {
             plan,
@@ -174,8 +210,13 @@ struct Prepared {
 }
 
 /// `dry_run` only changes how the notes are worded: it writes nothing either way.
-fn prepare(dir: &Path, manifest: Manifest, dry_run: bool) -> Result<Prepared> {
-    let mut sources = sources::gather(dir, Some(manifest), None)?;
+fn prepare(
+    dir: &Path,
+    manifest: Manifest,
+    adding: Option<&str>,
+    dry_run: bool,
+) -> Result<Prepared> {
+    let mut sources = sources::gather_adding(dir, Some(manifest), None, adding)?;
     let plan = sources.plan();
     let from = sources.base_label();
     refuse_over_unresolved(&plan)?;
@@ -230,14 +271,33 @@ fn prepare(dir: &Path, manifest: Manifest, dry_run: bool) -> Result<Prepared> {
 }
 
 /// `--dry-run`: the plan, nothing written, no lock taken.
-fn plan_only(dir: &Path, manifest: Manifest) -> Result<Upgrade> {
-    let prepared = prepare(dir, manifest, true)?;
+fn plan_only(dir: &Path, manifest: Manifest, adding: Option<&str>) -> Result<Upgrade> {
+    let prepared = prepare(dir, manifest, adding, true)?;
     Ok(Upgrade {
         plan: prepared.plan,
         from: prepared.from,
         notes: prepared.notes,
         applied: false,
     })
+}
+
+/// A module is added to a project on this quickscale's starter only: one
+/// change at a time keeps `git diff` reviewable.
+fn refuse_add_when_behind(dir: &Path, manifest: &Manifest, adding: Option<&str>) -> Result<()> {
+    let Some(module) = adding else {
+        return Ok(());
+    };
+    if manifest.starter_digest == starter::HEAD.digest {
+        return Ok(());
+    }
+    Err(Error::new(format!(
+        "'{}' is on the starter of quickscale {}, not this quickscale's ({}); run `quickscale \
+         upgrade` and commit first, then `quickscale add {module}`: one change at a time keeps \
+         `git diff` reviewable",
+        dir.display(),
+        manifest.quickscale_version,
+        starter::HEAD.version
+    )))
 }
 
 /// The manifest keeps its permission bits, as every file upgrade replaces.
@@ -316,7 +376,8 @@ fn next_manifest(sources: &Sources, plan: &Plan) -> Manifest {
         .filter(|(_, conflict)| matches!(conflict.reason, Reason::Lines(_) | Reason::Unresolved))
         .map(|(entry, _)| entry.path.clone())
         .collect();
-    Manifest::for_render(&sources.values, &sources.theirs, conflicts)
+    let modules: Vec<&str> = sources.modules.iter().map(String::as_str).collect();
+    Manifest::for_render(&sources.values, &modules, &sources.theirs, conflicts)
 }
 
 /// Markers left by the last upgrade must be resolved before a newer starter

@@ -46,6 +46,9 @@ control_socket_disable = True
 # LOGGING in config/settings/base.py), so both can be searched the same way.
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# The links mailed for address confirmation and password reset carry a secret in
+# their path; this logger writes "[redacted]" in its place.
+logger_class = "@PACKAGE_NAME@.core.logs.RedactingGunicornLogger"
 logconfig_dict = {
     "formatters": {
         "json": {"()": "@PACKAGE_NAME@.core.logs.JsonFormatter"},

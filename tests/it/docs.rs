@@ -102,23 +102,24 @@ fn the_readme_file_list_parser_sees_rows_and_groups() {
 }
 
 /// The project README.md's upgrade example runs on: made by quickscale 0.1.0
-/// (the real 0.1.0 manifest is in fixtures/0.1.0/), then given its own time
-/// zone by its team, and committed, as the README says.
+/// (the real 0.1.0 manifest is in fixtures/0.1.0/), then given a longer minimum
+/// password length by its team, and committed, as the README says.
 const README_OLD_PROJECT: &str = "acme";
 
 fn write_old_project(work: &Path) {
     let root = project_0_1_0(work, README_OLD_PROJECT);
     let settings = root.join("config/settings/base.py");
     let text = read(&settings);
-    assert!(text.contains("TIME_ZONE = \"UTC\"\n"));
-    fs::write(
-        &settings,
-        text.replace("TIME_ZONE = \"UTC\"\n", "TIME_ZONE = \"Europe/Paris\"\n"),
-    )
-    .unwrap();
+    let validator = "\"django.contrib.auth.password_validation.MinimumLengthValidator\"";
+    let line = format!("    {{\"NAME\": {validator}}},\n");
+    assert!(text.contains(&line));
+    let team = format!(
+        "    {{\n        \"NAME\": {validator},\n        \"OPTIONS\": {{\"min_length\": 12}},\n    }},\n"
+    );
+    fs::write(&settings, text.replace(&line, &team)).unwrap();
     git(&root, &["init", "-q"]);
     git(&root, &["add", "-A"]);
-    git(&root, &["commit", "-q", "-m", "Our time zone"]);
+    git(&root, &["commit", "-q", "-m", "Longer passwords"]);
 }
 
 /// A `$ command` in a console block, the output shown under it, and where.

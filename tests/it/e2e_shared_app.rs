@@ -100,9 +100,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def member(django_user_model):
-    field = django_user_model.USERNAME_FIELD
-    return django_user_model.objects.create_user(**{field: "member"})
+def member(user_factory):
+    # The project's conftest.py makes users, whatever the project's package.
+    return user_factory()
 
 
 def test_notes_need_login(client):
@@ -121,6 +121,13 @@ def test_add_and_list_notes(client, member):
     response = client.get(reverse("notes:index"))
     assert b"Buy milk" in response.content
     assert "notes/index.html" in [t.name for t in response.templates]
+
+
+def test_the_site_header_links_to_the_notes(client):
+    # apps.py's nav_links, from the app template; the project's base.html is
+    # untouched.
+    html = client.get(resolve_url(settings.LOGIN_URL)).content.decode()
+    assert f'<a href="{reverse("notes:index")}">Notes</a>' in html
 "#;
 
 #[test]
@@ -157,7 +164,7 @@ fn an_app_made_by_startapp_moves_to_another_project_with_git_subtree() {
         &acme,
         &["commit", "--quiet", "-am", "Wire in the notes app"],
     );
-    passes_every_check(&acme_env);
+    passes_every_check(&acme_env, "acme");
 
     // Split it into the shared repository.
     run(acme
@@ -187,7 +194,7 @@ fn an_app_made_by_startapp_moves_to_another_project_with_git_subtree() {
         .arg(&bare)
         .args(["main", "--squash"]));
     wire_in(&globex, "globex");
-    passes_every_check(&globex_env);
+    passes_every_check(&globex_env, "globex");
 
     let without_caches = |tree: std::collections::BTreeMap<std::path::PathBuf, _>| {
         tree.into_iter()
@@ -222,16 +229,20 @@ fn wire_in(project: &Project, package: &str) {
     fs::write(&urls, text.replace(&core, &format!("{notes}{core}"))).unwrap();
 }
 
-fn passes_every_check(env: &Env<'_>) {
+fn passes_every_check(env: &Env<'_>, package: &str) {
     env.ruff();
     env.migrate_and_test(None);
     let out = run(env.manage(&["makemigrations", "--check", "--dry-run"]));
     assert!(out.contains("No changes detected"), "{out}");
-    // The app's own tests ran.
+    // The app's own tests ran, its header link among them.
     let out = run(env
         .tool("pytest")
         .args(["-q", "-p", "no:cacheprovider", "-k", "notes"]));
-    assert!(out.contains("2 passed"), "{out}");
+    assert!(out.contains("3 passed"), "{out}");
+    // No edit to the layout put the link there.
+    let base = env.project.dir.join(package).join("templates/base.html");
+    let base = fs::read_to_string(base).unwrap();
+    assert!(!base.contains("notes"), "{base}");
 }
 
 /// A repository with the project as init wrote it, as its README asks.

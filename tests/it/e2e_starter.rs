@@ -204,6 +204,7 @@ fn every_check(name: &str, python_version: &str) {
 
     env.django_checks();
     env.ruff();
+    env.ruff_leaves_markdown_alone();
     env.installed_modules_are_refused_as_names();
     // SQLite first: the servers below then run on a migrated database.
     env.migrate_and_test(None);
@@ -245,6 +246,38 @@ impl<'a> Env<'a> {
         );
     }
 
+    /// Ruff can format the Python blocks of Markdown files; the project tells it
+    /// not to, so README.md keeps its examples as written. pre-commit's hook and
+    /// editors hand ruff the files with `--force-exclude`, as here.
+    fn ruff_leaves_markdown_alone(&self) {
+        let readme = self.project.dir.join("README.md");
+        let before = fs::read(&readme).unwrap();
+        assert!(
+            String::from_utf8_lossy(&before).contains("```python"),
+            "README.md has Python examples"
+        );
+        run(self
+            .tool("ruff")
+            .args(["format", "--force-exclude", "README.md"]));
+        assert_eq!(fs::read(&readme).unwrap(), before, "ruff rewrote README.md");
+
+        // A block ruff would rewrite, were it not for the project's setting.
+        let notes = self.project.dir.join("notes.md");
+        fs::write(&notes, "# Notes\n\n```python\nx = {  'a':1 }\n```\n").unwrap();
+        run(self
+            .tool("ruff")
+            .args(["format", "--force-exclude", "--check", "notes.md"]));
+        let err = fails(
+            self.tool("ruff")
+                .args(["format", "--isolated", "--check", "notes.md"]),
+        );
+        assert!(
+            err.contains("Would reformat") || err.contains("would be reformatted"),
+            "{err}"
+        );
+        fs::remove_file(&notes).unwrap();
+    }
+
     fn django_checks(&self) {
         // Local settings with nothing but the .env that init wrote.
         let out = run(self.manage(&["check"]));
@@ -276,6 +309,24 @@ impl<'a> Env<'a> {
             err.contains("ImproperlyConfigured: Set the DJANGO_ADMIN_URL"),
             "{err}"
         );
+        // What a first deploy gets wrong: each refused in one line naming it.
+        for (name, value) in [
+            ("DATABASE_URL", None),
+            ("EMAIL_URL", None),
+            ("DJANGO_DEFAULT_FROM_EMAIL", None),
+            ("DJANGO_ADMIN_URL", Some("admin/")),
+            ("DJANGO_ALLOWED_HOSTS", Some("example.com,*")),
+        ] {
+            let cmd = production(self.manage(&["check"]));
+            let cmd = match value {
+                Some(value) => cmd.env(name, value),
+                None => cmd.env_remove(name),
+            };
+            let err = fails(cmd);
+            let line = format!("ImproperlyConfigured: Set the {name} environment variable");
+            let refusal: Vec<&str> = err.lines().filter(|l| l.contains(&line)).collect();
+            assert_eq!(refusal.len(), 1, "{name}={value:?}:\n{err}");
+        }
 
         // Only settings Django knows, plus the project's own: a setting Django has
         // removed would be listed as unknown (diffsettings marks those `###`), and
@@ -291,6 +342,11 @@ impl<'a> Env<'a> {
             "ROOT_URLCONF",
             "SETTINGS_MODULE",
             "SITE_NAME",
+            "SITE_URL",
+            "ADMIN_REQUIRES_MFA",
+            "PERMISSIONS_POLICY",
+            // django-csp's one setting.
+            "CONTENT_SECURITY_POLICY",
             "WHITENOISE_AUTOREFRESH",
         ];
         let allauth = run(self.tool("python").args([
@@ -298,11 +354,28 @@ impl<'a> Env<'a> {
             "from allauth.account.app_settings import AppSettings as A; print(' '.join(dir(A)))",
         ]));
         let allauth: Vec<&str> = allauth.split_whitespace().collect();
+        // allauth's MFA_* and ALLAUTH_* settings, against their own lists too.
+        let mfa = run(self.tool("python").args([
+            "-c",
+            "from allauth.mfa.app_settings import AppSettings as A; print(' '.join(dir(A)))",
+        ]));
+        let mfa: Vec<&str> = mfa.split_whitespace().collect();
+        let core = run(self.tool("python").args([
+            "-c",
+            "from allauth.app_settings import AppSettings as A; print(' '.join(dir(A)))",
+        ]));
+        let core: Vec<&str> = core.split_whitespace().collect();
         let known = |name: &str| {
             own.contains(&name)
                 || name
                     .strip_prefix("ACCOUNT_")
                     .is_some_and(|rest| allauth.contains(&rest))
+                || name
+                    .strip_prefix("MFA_")
+                    .is_some_and(|rest| mfa.contains(&rest))
+                || name
+                    .strip_prefix("ALLAUTH_")
+                    .is_some_and(|rest| core.contains(&rest))
         };
         for module in ["local", "test", "production"] {
             let out = run(production(self.tool("python").args([

@@ -348,3 +348,51 @@ fn a_team_that_deleted_compose_gets_no_compose_password_and_no_compose_note() {
         assert_eq!(project.path("docker-compose.yml").exists(), keep_compose);
     }
 }
+
+#[test]
+fn no_report_names_a_beside_file_that_was_not_written() {
+    // The team replaced the config package with a file: the starter's new
+    // config/urls.py cannot be written beside theirs, under a file.
+    let project = OldProject::new("acme");
+    fs::remove_dir_all(project.path("config")).unwrap();
+    project.write("config", "a file where a package was\n");
+    let output = project.next(&["upgrade", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let urls = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "config/urls.py")
+        .expect("config/urls.py is planned");
+    assert_eq!(urls["reason"], "not_a_file", "{urls}");
+    assert_eq!(urls["beside"], serde_json::Value::Null, "{urls}");
+    assert!(
+        urls["detail"]
+            .as_str()
+            .unwrap()
+            .contains("could not be written"),
+        "{urls}"
+    );
+    let notes = doc["notes"].to_string();
+    assert!(notes.contains("'config' is not a directory"), "{notes}");
+    assert_eq!(project.read("config"), "a file where a package was\n");
+
+    // Something already where the beside file goes: refused, nothing written.
+    let project = OldProject::new("acme");
+    fs::write(project.path("acme/static/favicon.ico"), b"\x00our icon").unwrap();
+    let beside = format!(
+        "acme/static/favicon.ico.quickscale-{}",
+        env!("CARGO_PKG_VERSION")
+    );
+    project.write(&beside, "left from an earlier upgrade\n");
+    let before = snapshot(&project.root);
+    let output = project.next(&["upgrade"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("already exists") && stderr(&output).contains("move it away"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(snapshot(&project.root), before);
+}

@@ -6,3 +6,7 @@ class CoreConfig(AppConfig):
 
     name = "@PACKAGE_NAME@.core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        # Registers the check of every app's navigation links.
+        from . import navigation  # noqa: F401

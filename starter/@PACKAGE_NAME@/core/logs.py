@@ -2,7 +2,12 @@
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
+
+from gunicorn.glogging import Logger as GunicornLogger
+
+from .health import HEALTH_CHECK_PATHS
 
 # Attributes every LogRecord has. Anything else on a record was passed with
 # `extra={...}` and is written out as a field of its own.
@@ -52,3 +57,42 @@ class DowngradeDisallowedHost(logging.Filter):
         record.exc_info = None
         record.exc_text = None
         return True
+
+
+class NotHealthChecks(logging.Filter):
+    """Lets through every record except those about a failed health check.
+
+    Used on the mail handler: the health check's own record of why it failed, and
+    Django's record of its 503 response, stay in the log but are not mailed.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "@PACKAGE_NAME@.core.health":
+            return False
+        request = getattr(record, "request", None)
+        return getattr(request, "path_info", None) not in HEALTH_CHECK_PATHS
+
+
+# The secret part of the links mailed for an address confirmation or a password
+# reset: whoever reads it from a log could use the link.
+_TOKEN_PATHS = re.compile(r"(/accounts/(?:confirm-email|password/reset/key)/)[^/?#\s]+")
+
+
+def redact_tokens(path: str) -> str:
+    """`path` with the token of an account link replaced by "[redacted]"."""
+    return _TOKEN_PATHS.sub(r"\1[redacted]", path)
+
+
+class RedactingGunicornLogger(GunicornLogger):
+    """Gunicorn's logger, with tokens taken out of the access log's paths.
+
+    Named by logger_class in gunicorn.conf.py. Every field of the access log that
+    holds the path or the request line is redacted, whatever access_log_format
+    uses; so is the Referer, which the page after such a link sends.
+    """
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "f"):
+            atoms[key] = redact_tokens(atoms[key])
+        return atoms

@@ -10,6 +10,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 import environ
+from csp import constants as csp
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 APPS_DIR = BASE_DIR / "@PACKAGE_NAME@"
@@ -19,6 +20,12 @@ env = environ.Env()
 # The site's name, shown in the layout, page titles and the emails it sends. The one
 # place to change it: templates read it as {{ site_name }}.
 SITE_NAME = "@PROJECT_NAME@"
+# The site's own address, scheme and host, with no trailing slash. Links in the
+# emails it sends (address confirmation, password reset) start with it, also for
+# mail sent outside a request (a cron job, the shell, a task queue), and never with
+# whatever Host a request claimed. production.py defaults it to https:// and the
+# first of DJANGO_ALLOWED_HOSTS.
+SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Hosts and origins
 # ------------------------------------------------------------------------------
@@ -41,6 +48,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    # Two-factor log-in: an authenticator app (TOTP) and recovery codes.
+    "allauth.mfa",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp",
     "@PACKAGE_NAME@.core",
     "@PACKAGE_NAME@.users",
 ]
@@ -58,7 +69,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "@PACKAGE_NAME@.core.security.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After the authentication middleware: it needs to know who is asking.
+    "@PACKAGE_NAME@.core.security.StaffMFAMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -80,6 +95,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "@PACKAGE_NAME@.core.context_processors.site",
+                # {{ request.csp_nonce }} for an inline <script nonce="...">.
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -89,9 +106,11 @@ TEMPLATES = [
 # ------------------------------------------------------------------------------
 # SQLite by default so a new checkout runs with no set-up; set DATABASE_URL to a
 # postgres:// URL (psycopg 3) for compose, CI and production.
+# (An empty variable counts as unset, here and for EMAIL_URL; production.py then
+# refuses to start, naming it.)
 DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
     ),
 }
 # Keep connections open between requests (seconds; 0 closes after each request) and
@@ -104,12 +123,23 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Cache
+# ------------------------------------------------------------------------------
+# Log-in limits (ACCOUNT_RATE_LIMITS below) count attempts in the cache, so it
+# must be one that every gunicorn worker and every replica shares: a per-process
+# cache multiplies each limit by the number of workers and forgets it on every
+# deploy. The default is a table in the database, which needs no other server; the
+# core app's first migration creates it. CACHE_URL=redis://host:6379/0 uses Redis
+# instead (install the `redis` extra: `uv sync --extra redis`).
+CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://django_cache")}
+
 # Users and passwords
 # ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"
 
 AUTHENTICATION_BACKENDS = [
-    # The admin's log-in form and `manage.py createsuperuser` use usernames.
+    # Django's own, by username: no page logs in with it (the admin uses the
+    # site's log-in, config/urls.py), but tests' client.login() does.
     "django.contrib.auth.backends.ModelBackend",
     # The site's log-in form (django-allauth) uses email addresses.
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -155,11 +185,78 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # Logging out is a POST (the layout's button sends one); a GET shows a confirmation.
 ACCOUNT_LOGOUT_ON_GET = False
+# Mails and their links name the site by SITE_NAME and SITE_URL, never by the Host
+# header of the request that sent them (@PACKAGE_NAME@/users/adapter.py).
+ACCOUNT_ADAPTER = "@PACKAGE_NAME@.users.adapter.AccountAdapter"
+# Failed log-ins: at most 10 a minute from one client address, and 5 in five
+# minutes for one account from anywhere; further attempts are refused unchecked
+# until the window passes. The counters live in the shared cache (CACHES above).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Behind a proxy every request comes from the proxy's address, so the limit per
+# address would lock everybody out at once. Set DJANGO_TRUSTED_PROXY_COUNT to the
+# number of proxies in front of the site that append to X-Forwarded-For (1 for a
+# single load balancer), or DJANGO_TRUSTED_CLIENT_IP_HEADER to a header your proxy
+# sets to the client's address and clients cannot (e.g. CF-Connecting-IP). Without
+# either, the connection's own address counts: never trust a header that nothing
+# in front of the site overwrites, or each client could pick its own address.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = (
+    env.str("DJANGO_TRUSTED_CLIENT_IP_HEADER", default="") or None
+)
+
+# Two-factor log-in (allauth.mfa): every user can add an authenticator app and
+# recovery codes at /accounts/2fa/. Staff must have done so before the admin lets
+# them in when ADMIN_REQUIRES_MFA is on, as it is in production.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+ADMIN_REQUIRES_MFA = env.bool("DJANGO_ADMIN_REQUIRES_MFA", default=False)
+
+# Security headers
+# ------------------------------------------------------------------------------
+# Content-Security-Policy (django-csp): the browser runs scripts and loads styles,
+# images, fonts and forms only from the site itself, never inline code, so an
+# injected <script> or onclick="..." does nothing. An inline script the site means
+# to run carries <script nonce="{{ request.csp_nonce }}">; the header then names that
+# page's nonce. Add an outside origin to a directive to use it, e.g. a CDN in
+# "script-src". (Django 6.0 has this built in: SECURE_CSP and
+# django.middleware.csp.ContentSecurityPolicyMiddleware replace django-csp; see
+# README.md, "Security headers".)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp.NONCE],
+        "style-src": ["'self'"],
+        # data: for the QR code of the authenticator app set-up page.
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Permissions-Policy: browser features no page of the site uses stay off, also for
+# anything embedded in it. Name a feature with ["self"] to let the site use it.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
 
 # Internationalisation
 # ------------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# The language of the site's own text (Django's and allauth's messages) and the
+# time zone that dates and times are shown in; they are stored in UTC (USE_TZ).
+LANGUAGE_CODE = env.str("DJANGO_LANGUAGE_CODE", default="en-us")
+TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -184,7 +281,7 @@ STORAGES = {
 # ------------------------------------------------------------------------------
 # One URL holds backend, host, port, user and password, for example
 # smtp+tls://user:password@smtp.example.com:587 ; consolemail:// prints mail instead.
-_email = env.email_url("EMAIL_URL", default="smtp://localhost:25")
+_email = env.email_url_config(env.str("EMAIL_URL", default="") or "smtp://localhost:25")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
@@ -226,15 +323,19 @@ LOGGING = {
         "downgrade_disallowed_host": {
             "()": "@PACKAGE_NAME@.core.logs.DowngradeDisallowedHost",
         },
+        "not_health_checks": {
+            "()": "@PACKAGE_NAME@.core.logs.NotHealthChecks",
+        },
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "json"},
-        # Errors (a failed page, a failed health check) mailed to ADMINS, with the
-        # traceback, when DEBUG is off.
+        # Errors (a failed page) mailed to ADMINS, with the traceback, when DEBUG
+        # is off. Not a failed health check: probes repeat every few seconds, and
+        # the platform that sends them is the one to alert; it is only logged.
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
-            "filters": ["require_debug_false"],
+            "filters": ["require_debug_false", "not_health_checks"],
         },
     },
     # Every logger ends here, so each record is written once, by one handler.

@@ -31,3 +31,6 @@ STORAGES = {
 # Serve static files from the apps' directories, as in development, instead of
 # from STATIC_ROOT, which only `collectstatic` fills.
 WHITENOISE_AUTOREFRESH = True
+
+# Links in the mails tests read point at the test client's host.
+SITE_URL = "http://testserver"

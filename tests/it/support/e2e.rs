@@ -27,6 +27,13 @@ pub const PRODUCTION_VARS: &[(&str, &str)] = &[
     ("DJANGO_SECRET_KEY", TEST_SECRET_KEY),
     ("DJANGO_ALLOWED_HOSTS", "example.com"),
     ("DJANGO_ADMIN_URL", TEST_ADMIN_URL),
+    // Production refuses to start without a database and mail. The project's
+    // own SQLite file (relative to the project directory, where every command
+    // runs), which the tests migrate first; mail printed, unless a test sends it
+    // to files.
+    ("DATABASE_URL", "sqlite:///db.sqlite3"),
+    ("EMAIL_URL", "consolemail://"),
+    ("DJANGO_DEFAULT_FROM_EMAIL", "noreply@example.com"),
 ];
 
 /// A generated project in a directory of its own, removed when the test ends, and
@@ -48,6 +55,21 @@ impl Project {
     }
 
     /// A project exactly as quickscale 0.1.0 wrote it (support/starters.rs).
+    /// The project `name` as quickscale `version` wrote it (see
+    /// [`super::starters::project_made_by`]).
+    pub fn made_by(name: &str, version: &str) -> Project {
+        let tmp = tempfile::Builder::new()
+            .prefix("quickscale-test-")
+            .tempdir()
+            .unwrap();
+        let root = super::starters::project_made_by(tmp.path(), name, version);
+        Project {
+            sh: shell_in(&root),
+            dir: root.clone(),
+            _generated: Generated { root, tmp },
+        }
+    }
+
     pub fn made_by_0_1_0(name: &str) -> Project {
         let tmp = tempfile::Builder::new()
             .prefix("quickscale-test-")
@@ -394,7 +416,7 @@ pub fn postgres_bin() -> PathBuf {
 // HTTP/1.1 by hand: enough for status, headers and a small body
 // ---------------------------------------------------------------------------------
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,

@@ -43,6 +43,49 @@ pub fn project_0_1_0(parent: &Path, name: &str) -> PathBuf {
     root
 }
 
+/// Writes the project `name` under `parent` as quickscale `version` wrote
+/// it: every file rendered from that release's starter in the history, its
+/// manifest (that version, that starter, the hash of every file), and a
+/// `.env` with every secret that release generated.
+pub fn project_made_by(parent: &Path, name: &str, version: &str) -> PathBuf {
+    let base = starter::HISTORY
+        .values()
+        .find(|s| s.version == version)
+        .unwrap_or_else(|| panic!("{version} is in the history"));
+    let names = project_names(name, &top_level_modules()).unwrap();
+    let values = Values::for_names(&names);
+    let root = parent.join(name);
+    let files = render(base, &values);
+    for file in &files {
+        let path = root.join(&file.path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, &file.bytes).unwrap();
+        let mode = if file.executable { 0o755 } else { 0o644 };
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let manifest = quickscale::manifest::Manifest {
+        quickscale_version: version.to_owned(),
+        starter_digest: base.digest.to_owned(),
+        variables: values
+            .pairs()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+        modules: Vec::new(),
+        files: files
+            .iter()
+            .map(|f| (f.path.clone(), quickscale::text::content_hash(&f.bytes)))
+            .collect(),
+        conflicts: Vec::new(),
+    };
+    fs::write(root.join(".quickscale.toml"), manifest.to_toml()).unwrap();
+    fs::write(
+        root.join(".env"),
+        "DJANGO_SECRET_KEY=made-by-the-test\nPOSTGRES_PASSWORD=made-by-the-test\n",
+    )
+    .unwrap();
+    root
+}
+
 /// A line the next starter appends to README.md.
 pub const NEXT_README_SECTION: &str =
     "## New in the next starter\n\nA section the next release adds.\n";

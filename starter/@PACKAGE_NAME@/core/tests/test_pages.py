@@ -3,7 +3,10 @@ from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 from django.views.defaults import permission_denied
+
+from ..views import HomeView, server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +37,36 @@ def test_unknown_host_renders_the_project_400_page(client):
     assert b"Bad request" in response.content
 
 
-def test_500_page_renders_without_a_request():
-    html = render_to_string("500.html")
-    assert "Something went wrong" in html
+def test_a_failing_page_gets_the_500_page_with_the_site_name(
+    client, monkeypatch, settings
+):
+    settings.SITE_NAME = "Example Site"
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("something broke")
+
+    monkeypatch.setattr(HomeView, "get", fail)
+    client.raise_request_exception = False
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
+    assert b"Server error \xc2\xb7 Example Site" in response.content
+
+
+def test_the_500_page_needs_no_request_context():
+    html = render_to_string("500.html", {"site_name": "Example Site"})
+    assert "Server error · Example Site" in html
+
+
+def test_the_500_page_survives_a_broken_template_engine(settings, caplog):
+    settings.SITE_NAME = "Example <Site>"
+    # No template can be found, so rendering 500.html itself fails.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [], "APP_DIRS": False}]
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
+    assert b"Example &lt;Site&gt;" in response.content
+    assert "The 500 page could not be rendered" in caplog.text
 
 
 def test_the_layout_shows_the_site_name_and_the_way_in(client, settings):
@@ -47,6 +77,12 @@ def test_the_layout_shows_the_site_name_and_the_way_in(client, settings):
     assert reverse("account_login") in html
     assert reverse("account_signup") in html
     assert reverse("account_logout") not in html
+
+
+def test_the_layout_declares_the_language_of_the_page(client):
+    with translation.override("de"):
+        html = client.get(reverse("core:home")).content.decode()
+    assert '<html lang="de">' in html
 
 
 def test_the_layout_shows_who_is_logged_in_and_logs_out_by_post(client, user):

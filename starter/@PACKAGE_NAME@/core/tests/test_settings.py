@@ -16,6 +16,9 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": STRONG_KEY,
     "DJANGO_ALLOWED_HOSTS": "example.com,www.example.com",
     "DJANGO_ADMIN_URL": "staff-k3y/",
+    "DATABASE_URL": "postgres://app:secret@db:5432/app",
+    "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.com:587",
+    "DJANGO_DEFAULT_FROM_EMAIL": "site@example.com",
 }
 
 
@@ -49,7 +52,28 @@ def test_production_needs_allowed_hosts(load_settings):
         load_settings("production", **variables)
 
 
-@pytest.mark.parametrize("path", ["", "/"])
+@pytest.mark.parametrize("hosts", ["*", "example.com,*"])
+def test_production_refuses_any_host(load_settings, hosts):
+    variables = {**PRODUCTION, "DJANGO_ALLOWED_HOSTS": hosts}
+    with pytest.raises(ImproperlyConfigured, match=r"DJANGO_ALLOWED_HOSTS.*not"):
+        load_settings("production", **variables)
+
+
+@pytest.mark.parametrize(
+    "name", ["DATABASE_URL", "EMAIL_URL", "DJANGO_DEFAULT_FROM_EMAIL"]
+)
+def test_production_needs_a_database_and_mail(load_settings, name):
+    # base.py's defaults (a SQLite file, mail to localhost from webmaster@localhost)
+    # are for development only.
+    variables = {**PRODUCTION, name: ""}
+    with pytest.raises(ImproperlyConfigured, match=f"Set the {name} environment"):
+        load_settings("production", **variables)
+    variables.pop(name)
+    with pytest.raises(ImproperlyConfigured, match=f"Set the {name} environment"):
+        load_settings("production", **variables)
+
+
+@pytest.mark.parametrize("path", ["", "/", "admin", "/admin/"])
 def test_production_needs_an_admin_url(load_settings, path):
     variables = {**PRODUCTION, "DJANGO_ADMIN_URL": path}
     with pytest.raises(ImproperlyConfigured, match="DJANGO_ADMIN_URL"):
@@ -103,11 +127,12 @@ def test_passwords_are_hashed_with_argon2_and_requests_are_atomic(load_settings)
 
 
 def test_email_can_go_to_files(load_settings, tmp_path):
-    settings = load_settings("production", **PRODUCTION, EMAIL_URL="filemail:///mail")
+    variables = {**PRODUCTION, "EMAIL_URL": "filemail:///mail"}
+    settings = load_settings("production", **variables)
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend"
     assert settings.EMAIL_FILE_PATH == settings.BASE_DIR / "mail"
-    absolute = f"filemail:///{tmp_path}"
-    settings = load_settings("production", **PRODUCTION, EMAIL_URL=absolute)
+    variables["EMAIL_URL"] = f"filemail:///{tmp_path}"
+    settings = load_settings("production", **variables)
     assert tmp_path == settings.EMAIL_FILE_PATH
 
 
@@ -115,11 +140,8 @@ def test_production_reads_its_environment(load_settings):
     settings = load_settings(
         "production",
         **{**PRODUCTION, "DJANGO_ADMIN_URL": "/staff-only"},
-        DATABASE_URL="postgres://app:secret@db:5432/app",
         DJANGO_CONN_MAX_AGE="120",
         DJANGO_CSRF_TRUSTED_ORIGINS="https://example.com",
-        EMAIL_URL="smtp+tls://mailer:pw@smtp.example.com:587",
-        DJANGO_DEFAULT_FROM_EMAIL="site@example.com",
         DJANGO_SECURE_HSTS_SECONDS="3600",
     )
     assert settings.DEBUG is False
@@ -139,9 +161,42 @@ def test_production_reads_its_environment(load_settings):
     assert settings.SECURE_HSTS_SECONDS == 3600
 
 
+def test_production_shares_its_cache_and_guards_the_admin(load_settings):
+    settings = load_settings("production", **PRODUCTION)
+    cache = settings.CACHES["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert cache["LOCATION"] == "django_cache"
+    assert settings.ADMIN_REQUIRES_MFA is True
+    # No proxy is trusted unless one is configured: the connection's address counts.
+    assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == 0
+    assert settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER is None
+    # Mails link to the first host, over HTTPS, unless the site's URL is set.
+    assert settings.SITE_URL == "https://example.com"
+
+
+def test_production_reads_its_cache_proxy_and_site_url(load_settings):
+    settings = load_settings(
+        "production",
+        **PRODUCTION,
+        CACHE_URL="redis://cache:6379/0",
+        DJANGO_TRUSTED_PROXY_COUNT="1",
+        DJANGO_TRUSTED_CLIENT_IP_HEADER="CF-Connecting-IP",
+        DJANGO_SITE_URL="https://www.example.com/",
+        DJANGO_ADMIN_REQUIRES_MFA="False",
+    )
+    cache = settings.CACHES["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == "redis://cache:6379/0"
+    assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == 1
+    assert settings.ALLAUTH_TRUSTED_CLIENT_IP_HEADER == "CF-Connecting-IP"
+    assert settings.SITE_URL == "https://www.example.com"
+    assert settings.ADMIN_REQUIRES_MFA is False
+
+
 def test_local_runs_with_only_a_secret_key(load_settings):
     settings = load_settings("local", DJANGO_SECRET_KEY="dev")
     assert settings.DEBUG is True
+    assert settings.ADMIN_REQUIRES_MFA is False
     assert "localhost" in settings.ALLOWED_HOSTS
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"

@@ -31,6 +31,7 @@ def test_makes_a_self_contained_app_in_the_package(apps_dir, capsys):
     apps = (app / "apps.py").read_text()
     assert 'label = "library"' in apps
     assert "class LibraryConfig" in apps
+    assert 'nav_links = [("Library", "library:index")]' in apps
     page = (app / "templates/library/index.html").read_text()
     assert page.startswith('{% extends "base.html" %}')
     assert '{% static "library/library.css" %}' in page
@@ -53,3 +54,21 @@ def test_leaves_nothing_behind_for_a_bad_name(apps_dir):
 def test_a_directory_given_is_used_as_django_does(tmp_path):
     call_command("startapp", "library", str(tmp_path))
     assert (tmp_path / "apps.py").is_file()
+
+
+def test_a_template_given_is_used_as_django_does(apps_dir, tmp_path):
+    template = tmp_path / "plain_template"
+    (template / "templates").mkdir(parents=True)
+    (template / "apps.py-tpl").write_text("# {{ app_name }}\n")
+    (template / "templates" / "page.html").write_text("{{ app_name }}\n")
+    call_command("startapp", "library", "--template", str(template))
+    assert (apps_dir / "library" / "apps.py").read_text() == "# library\n"
+    # Only the project's own template has its pages rendered.
+    page = apps_dir / "library" / "templates" / "page.html"
+    assert page.read_text() == "{{ app_name }}\n"
+
+
+def test_a_bad_name_in_a_directory_given_leaves_that_directory(tmp_path):
+    with pytest.raises(CommandError, match="conflicts with the name"):
+        call_command("startapp", "json", str(tmp_path))
+    assert tmp_path.is_dir()
