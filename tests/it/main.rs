@@ -34,4 +34,5 @@ mod modules;
 mod scratch_build;
 mod static_binary;
 mod upgrade;
+mod upgrade_interrupt;
 mod upgrade_safety;

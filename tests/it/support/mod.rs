@@ -167,8 +167,17 @@ pub fn assert_one_line_error(output: &Output, expected: &str) {
 
 /// Every entry under `root`: path -> (mode, content or "<dir>"/link target).
 pub fn snapshot(root: &Path) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
+    snapshot_where(root, &|_| true)
+}
+
+/// [`snapshot`] of the entries whose path relative to `root` passes `keep`;
+/// a directory left out is not walked (`.git`, say).
+pub fn snapshot_where(
+    root: &Path,
+    keep: &dyn Fn(&Path) -> bool,
+) -> BTreeMap<PathBuf, (u32, Vec<u8>)> {
     let mut out = BTreeMap::new();
-    collect(root, root, &mut out);
+    collect(root, root, keep, &mut out);
     out
 }
 
@@ -190,10 +199,18 @@ pub fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
     entries
 }
 
-fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, (u32, Vec<u8>)>) {
+fn collect(
+    root: &Path,
+    dir: &Path,
+    keep: &dyn Fn(&Path) -> bool,
+    out: &mut BTreeMap<PathBuf, (u32, Vec<u8>)>,
+) {
     for path in sorted_entries(dir) {
-        let meta = fs::symlink_metadata(&path).unwrap();
         let rel = path.strip_prefix(root).unwrap().to_owned();
+        if !keep(&rel) {
+            continue;
+        }
+        let meta = fs::symlink_metadata(&path).unwrap();
         let mode = meta.permissions().mode();
         if meta.file_type().is_symlink() {
             out.insert(
@@ -208,7 +225,7 @@ fn collect(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, (u32, Vec<u8>)>)
             );
         } else if meta.is_dir() {
             out.insert(rel, (mode, b"<dir>".to_vec()));
-            collect(root, &path, out);
+            collect(root, &path, keep, out);
         } else if meta.is_file() {
             out.insert(rel, (mode, fs::read(&path).unwrap()));
         } else {
