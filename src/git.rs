@@ -216,9 +216,23 @@ fn run_with_input(dir: &Path, args: &[&str], input: &[u8]) -> Result<Vec<u8>> {
         .spawn()
         .map_err(|e| cannot_run(dir, &e))?;
     if let Some(mut stdin) = child.stdin.take() {
-        // A git that stopped reading has failed: its status and stderr,
-        // below, say why better than the broken pipe would.
-        let _ = stdin.write_all(input);
+        // A git that stopped reading has failed, and its status and stderr
+        // say why better than the broken pipe would; otherwise the write
+        // itself failed, and git got only part of its input.
+        let written = stdin.write_all(input);
+        drop(stdin);
+        let output = child.wait_with_output().map_err(|e| cannot_run(dir, &e))?;
+        if !output.status.success() {
+            return Err(failed(args[0], dir, &output));
+        }
+        if let Err(e) = written {
+            return Err(Error::new(format!(
+                "could not give git {} its input in '{}': {e}; run the command again",
+                args[0],
+                dir.display()
+            )));
+        }
+        return Ok(output.stdout);
     }
     let output = child.wait_with_output().map_err(|e| cannot_run(dir, &e))?;
     if !output.status.success() {

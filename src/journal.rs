@@ -396,15 +396,18 @@ fn finish(root: &Path, steps: &[Step]) -> Vec<String> {
             _ => None,
         })
         .collect();
+    // Each finishing touch is tried twice: a passing error must not leave
+    // the index without its conflicts, or the journal behind.
     if !index.is_empty() {
-        if let Err(e) = crate::git::update_index(root, &index) {
+        let update = || crate::git::update_index(root, &index);
+        if let Err(e) = update().or_else(|_| update()) {
             notes.push(format!(
                 "the conflicts are in the files, but git's index could not be told about them: {}",
                 e.message()
             ));
         }
     }
-    if let Err(e) = remove_journal(root) {
+    if let Err(e) = remove_journal(root).or_else(|_| remove_journal(root)) {
         notes.push(format!(
             "the upgrade is complete, but its journal could not be removed: {}; the next \
              `quickscale upgrade` removes it",
