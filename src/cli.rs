@@ -87,18 +87,8 @@ enum Command {
     /// lines. Your changes are never overwritten. Exit 0 when everything applied cleanly or
     /// there was nothing to do, 1 when conflicts are left to resolve, 2 on error or refusal.
     Upgrade {
-        /// The project directory.
-        #[arg(default_value = ".", value_parser = clap::value_parser!(OsString))]
-        path: OsString,
-        /// Print the plan (take, merge, conflict, keep for each file) and write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Write even where git has uncommitted changes in the files the upgrade touches.
-        #[arg(long)]
-        allow_dirty: bool,
-        /// Output format; `json` prints the plan for tools (schema: docs/diff-json.md).
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[command(flatten)]
+        apply: ApplyArgs,
     },
     /// Add a module (see `quickscale modules`) to a project: a three-way merge, as upgrade does
     ///
@@ -110,18 +100,8 @@ enum Command {
     Add {
         /// The module to add, e.g. `teams`.
         module: String,
-        /// The project directory.
-        #[arg(default_value = ".", value_parser = clap::value_parser!(OsString))]
-        path: OsString,
-        /// Print the plan (take, merge, conflict, keep for each file) and write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Write even where git has uncommitted changes in the files the module touches.
-        #[arg(long)]
-        allow_dirty: bool,
-        /// Output format; `json` prints the plan for tools (schema: docs/diff-json.md).
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[command(flatten)]
+        apply: ApplyArgs,
     },
     /// List the starter's modules, and which the project in PATH has enabled
     Modules {
@@ -134,6 +114,23 @@ enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
+}
+
+/// What `upgrade` and `add` share: they apply a plan the same way.
+#[derive(Debug, clap::Args)]
+struct ApplyArgs {
+    /// The project directory.
+    #[arg(default_value = ".", value_parser = clap::value_parser!(OsString))]
+    path: OsString,
+    /// Print the plan (take, merge, conflict, keep for each file) and write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Write even where git has uncommitted changes in the files it would write.
+    #[arg(long)]
+    allow_dirty: bool,
+    /// Output format; `json` prints the plan for tools (schema: docs/diff-json.md).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -224,25 +221,8 @@ where
             };
             run_diff(Path::new(&path), name.as_deref(), view, safe_only)
         }
-        Command::Upgrade {
-            path,
-            dry_run,
-            allow_dirty,
-            format,
-        } => run_upgrade(Path::new(&path), None, dry_run, allow_dirty, format),
-        Command::Add {
-            module,
-            path,
-            dry_run,
-            allow_dirty,
-            format,
-        } => run_upgrade(
-            Path::new(&path),
-            Some(&module),
-            dry_run,
-            allow_dirty,
-            format,
-        ),
+        Command::Upgrade { apply } => run_upgrade(&apply, None),
+        Command::Add { module, apply } => run_upgrade(&apply, Some(&module)),
         Command::Modules { path } => crate::modules::list(path.as_deref().map(Path::new))
             .and_then(|text| print_stdout(text.as_bytes()))
             .map(|()| EXIT_OK),
@@ -327,13 +307,13 @@ fn run_diff(path: &Path, name: Option<&str>, view: View, safe_only: bool) -> Res
 }
 
 /// `upgrade`, or `add` when `adding` names a module.
-fn run_upgrade(
-    path: &Path,
-    adding: Option<&str>,
-    dry_run: bool,
-    allow_dirty: bool,
-    format: Format,
-) -> Result<i32, Error> {
+fn run_upgrade(apply: &ApplyArgs, adding: Option<&str>) -> Result<i32, Error> {
+    let (path, dry_run, allow_dirty, format) = (
+        Path::new(&apply.path),
+        apply.dry_run,
+        apply.allow_dirty,
+        apply.format,
+    );
     let mut say = |line: &str| {
         let _ = writeln!(anstream::stderr(), "{line}");
     };
