@@ -13,30 +13,30 @@ use std::ops::Range;
 use std::path::Path;
 
 use quickscale::names::project_names;
-use quickscale::render::{render, Values};
+use quickscale::render::{render_with, Values};
 use quickscale::starter::{self, top_level_modules};
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
 use crate::support::e2e::{
-    fails, production, run, tool, tools, Env, Postgres, Project, PRODUCTION_VARS,
+    fails, passes_every_gate, run, tool, tools, Env, Project, PRODUCTION_VARS,
 };
 use crate::support::starters::V0_1_0_DIGEST;
 use crate::support::{git, quickscale, stderr, stdout};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
-const NAME: &str = "acme";
+pub(crate) const NAME: &str = "acme";
 
 /// The team's own lines, each asserted after the upgrade.
 /// The starter's line the team changed: passwords of at least 12 characters.
 const STARTER_MIN_LENGTH: &str =
     "    {\"NAME\": \"django.contrib.auth.password_validation.MinimumLengthValidator\"},\n";
-const TEAM_MIN_LENGTH: &str = "    {\n        \"NAME\": \"django.contrib.auth.password_validation.MinimumLengthValidator\",\n        \"OPTIONS\": {\"min_length\": 12},\n    },\n";
-const TEAM_APP: &str = "    \"acme.blog\",\n";
-const TEAM_ROUTE: &str = "    path(\"blog/\", include(\"acme.blog.urls\")),\n";
-const TEAM_INTRO: &str = "# ACME Corp website\n\nThe public site of ACME Corp: news, \
+pub(crate) const TEAM_MIN_LENGTH: &str = "    {\n        \"NAME\": \"django.contrib.auth.password_validation.MinimumLengthValidator\",\n        \"OPTIONS\": {\"min_length\": 12},\n    },\n";
+pub(crate) const TEAM_APP: &str = "    \"acme.blog\",\n";
+pub(crate) const TEAM_ROUTE: &str = "    path(\"blog/\", include(\"acme.blog.urls\")),\n";
+pub(crate) const TEAM_INTRO: &str = "# ACME Corp website\n\nThe public site of ACME Corp: news, \
                           products and the customer log-in. Owned by the web team.\n";
 /// The starter file the team deleted: they run CI elsewhere.
-const TEAM_DELETED: &str = ".github/workflows/ci.yml";
+pub(crate) const TEAM_DELETED: &str = ".github/workflows/ci.yml";
 
 /// The app the team added under the package, the files they wrote into what
 /// `django-admin startapp` made (the migration is makemigrations').
@@ -161,49 +161,7 @@ fn upgrade_a_team_project(project: &Project, version: &str, digest: &str) {
     let uv = tool(tools().join("venv/bin/uv"));
     git(dir, &["init", "-q"]);
     commit(dir, &format!("Project made by quickscale {version}"));
-
-    // The team's work, on the project's own virtualenv.
-    let old_env = Env::uv_sync(project, "3.11");
-    fs::create_dir(dir.join("acme/blog")).unwrap();
-    run(old_env
-        .tool("django-admin")
-        .args(["startapp", "blog", "acme/blog"]));
-    fs::remove_file(dir.join("acme/blog/tests.py")).unwrap();
-    for (path, text) in TEAM_APP_FILES {
-        write(dir, path, text);
-    }
-    edit(
-        dir,
-        "config/settings/base.py",
-        STARTER_MIN_LENGTH,
-        TEAM_MIN_LENGTH,
-    );
-    edit(
-        dir,
-        "config/settings/base.py",
-        "    \"acme.users\",\n",
-        &format!("    \"acme.users\",\n{TEAM_APP}"),
-    );
-    // Before the catch-all: where 0.2.0 puts its accounts route too.
-    edit(
-        dir,
-        "config/urls.py",
-        "    path(\"\", include(\"acme.core.urls\")),\n",
-        &format!("{TEAM_ROUTE}    path(\"\", include(\"acme.core.urls\")),\n"),
-    );
-    let readme = read(dir, "README.md");
-    let intro_end = readme.find("\n- [Run it]").unwrap();
-    write(
-        dir,
-        "README.md",
-        &format!("{TEAM_INTRO}{}", &readme[intro_end..]),
-    );
-    fs::remove_file(dir.join(TEAM_DELETED)).unwrap();
-    run(old_env.manage(&["makemigrations", "blog"]));
-    assert!(dir.join("acme/blog/migrations/0001_initial.py").is_file());
-    assert!(dir.join(".venv/bin/python").exists());
-    commit(dir, "Our blog, our time zone, our README");
-    let ours = tree_files(dir);
+    let ours = team_work(project);
     let team_app: BTreeMap<String, Vec<u8>> = ours
         .iter()
         .filter(|(path, _)| path.starts_with("acme/blog/"))
@@ -216,49 +174,13 @@ fn upgrade_a_team_project(project: &Project, version: &str, digest: &str) {
     let upgraded = quickscale(dir, &["upgrade"]);
     let printed = format!("{}{}", stdout(&upgraded), stderr(&upgraded));
     let files = plan["files"].as_array().unwrap();
-    let conflicts: Vec<&serde_json::Value> = files
-        .iter()
-        .filter(|f| f["outcome"] == "conflict")
-        .collect();
+    let conflicts = conflicts_of(files);
     let expected_code = if conflicts.is_empty() { 0 } else { 1 };
     assert_eq!(upgraded.status.code(), Some(expected_code), "{printed}");
+    let base = rendered(digest, &[]);
+    let theirs = rendered(starter::head_digest(), &[]);
+    check_outcomes(dir, files, &base, &ours, &theirs, &printed);
 
-    // Conflicts only where both sides changed the same lines (or, for the
-    // file the team deleted, where the starter changed what they deleted);
-    // every clean merge had edits apart.
-    let base = rendered(digest);
-    let theirs = rendered(starter::head_digest());
-    for file in files {
-        let path = file["path"].as_str().unwrap();
-        match (file["outcome"].as_str().unwrap(), file["reason"].as_str()) {
-            ("conflict", Some("lines")) => assert!(
-                edits_overlap(&base[path], &ours[path], &theirs[path]),
-                "{path} conflicts, but the team's edits and the starter's are apart"
-            ),
-            ("conflict", Some("deleted_by_you")) => {
-                assert_eq!(path, TEAM_DELETED);
-                assert_ne!(base[path], theirs[path]);
-                let beside = format!("{path}.quickscale-{VERSION}");
-                assert_eq!(file["beside"], beside.as_str());
-                assert_eq!(read(dir, &beside).as_bytes(), theirs[path].as_slice());
-                assert!(!dir.join(path).exists(), "the deleted file stays deleted");
-            }
-            ("conflict", reason) => panic!("{path}: unexpected conflict {reason:?}: {file}"),
-            ("merged", _) => assert!(
-                !edits_overlap(&base[path], &ours[path], &theirs[path]),
-                "{path} merged cleanly though both changed the same lines"
-            ),
-            ("take", _) => assert_eq!(
-                fs::read(dir.join(path)).ok().as_ref(),
-                theirs.get(path),
-                "{path} is taken as the starter has it"
-            ),
-            (outcome, _) => panic!("{path}: unexpected {outcome}: {file}"),
-        }
-        if file["outcome"] == "conflict" {
-            assert!(printed.contains(path), "{path} is not named:\n{printed}");
-        }
-    }
     let outcome_of = |path: &str| {
         files
             .iter()
@@ -350,18 +272,7 @@ fn upgrade_a_team_project(project: &Project, version: &str, digest: &str) {
     commit(dir, &format!("Upgrade to quickscale {VERSION}"));
 
     // It runs as a fresh project of this starter does.
-    let env = Env::uv_sync(project, "3.11");
-    run(env.manage(&["check", "--fail-level", "WARNING"]));
-    let deploy = run(production(env.manage(&[
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-    ])));
-    assert!(
-        deploy.contains("System check identified no issues"),
-        "{deploy}"
-    );
+    let env = passes_every_gate(project, true);
     // 0.1.0's production ran without DJANGO_ADMIN_URL; 0.2.0's refuses to, and
     // says so (docs/upgrading.md tells the team before they deploy).
     let without_admin_url = PRODUCTION_VARS
@@ -370,15 +281,10 @@ fn upgrade_a_team_project(project: &Project, version: &str, digest: &str) {
         .copied();
     let refused = fails(env.manage(&["check"]).envs(without_admin_url));
     assert!(refused.contains("Set the DJANGO_ADMIN_URL"), "{refused}");
-    run(env.manage(&["makemigrations", "--check", "--dry-run"]));
-    env.migrate_and_test(None);
-    let postgres = Postgres::start();
-    env.migrate_and_test(Some(&postgres.url()));
     let team_tests = run(env
         .tool("pytest")
         .args(["-q", "-p", "no:cacheprovider", "acme/blog"]));
     assert!(team_tests.contains("1 passed"), "{team_tests}");
-    env.ruff();
 
     // A second upgrade has nothing to do, and writes nothing.
     let before = tree_files(dir);
@@ -389,28 +295,131 @@ fn upgrade_a_team_project(project: &Project, version: &str, digest: &str) {
     assert_eq!(tree_files(dir), before);
 }
 
-fn commit(dir: &Path, message: &str) {
+/// The client team's work on a committed project, on the project's own
+/// virtualenv (Python 3.11): an app of their own made as the README says, their
+/// password rule and app in the settings, their route, their README intro, and
+/// the starter's CI workflow deleted. Committed; returns the tracked files.
+pub(crate) fn team_work(project: &Project) -> BTreeMap<String, Vec<u8>> {
+    let dir = &project.dir;
+    let old_env = Env::uv_sync(project, "3.11");
+    fs::create_dir(dir.join("acme/blog")).unwrap();
+    run(old_env
+        .tool("django-admin")
+        .args(["startapp", "blog", "acme/blog"]));
+    fs::remove_file(dir.join("acme/blog/tests.py")).unwrap();
+    for (path, text) in TEAM_APP_FILES {
+        write(dir, path, text);
+    }
+    edit(
+        dir,
+        "config/settings/base.py",
+        STARTER_MIN_LENGTH,
+        TEAM_MIN_LENGTH,
+    );
+    edit(
+        dir,
+        "config/settings/base.py",
+        "    \"acme.users\",\n",
+        &format!("    \"acme.users\",\n{TEAM_APP}"),
+    );
+    // Before the catch-all: where 0.2.0 puts its accounts route too.
+    edit(
+        dir,
+        "config/urls.py",
+        "    path(\"\", include(\"acme.core.urls\")),\n",
+        &format!("{TEAM_ROUTE}    path(\"\", include(\"acme.core.urls\")),\n"),
+    );
+    let readme = read(dir, "README.md");
+    let intro_end = readme.find("\n- [Run it]").unwrap();
+    write(
+        dir,
+        "README.md",
+        &format!("{TEAM_INTRO}{}", &readme[intro_end..]),
+    );
+    fs::remove_file(dir.join(TEAM_DELETED)).unwrap();
+    run(old_env.manage(&["makemigrations", "blog"]));
+    assert!(dir.join("acme/blog/migrations/0001_initial.py").is_file());
+    assert!(dir.join(".venv/bin/python").exists());
+    commit(dir, "Our blog, our time zone, our README");
+    tree_files(dir)
+}
+
+/// The plan's conflicted files.
+pub(crate) fn conflicts_of(files: &[serde_json::Value]) -> Vec<&serde_json::Value> {
+    files
+        .iter()
+        .filter(|f| f["outcome"] == "conflict")
+        .collect()
+}
+
+/// Checks each file of an applied plan (`upgrade` or `add`) against the three
+/// sides: conflicts only where both sides changed the same lines (or, for the
+/// file the team deleted, where the starter changed what they deleted); every
+/// clean merge had edits apart; a taken file is theirs; every conflict named
+/// in what the command printed.
+pub(crate) fn check_outcomes(
+    dir: &Path,
+    files: &[serde_json::Value],
+    base: &BTreeMap<String, Vec<u8>>,
+    ours: &BTreeMap<String, Vec<u8>>,
+    theirs: &BTreeMap<String, Vec<u8>>,
+    printed: &str,
+) {
+    for file in files {
+        let path = file["path"].as_str().unwrap();
+        match (file["outcome"].as_str().unwrap(), file["reason"].as_str()) {
+            ("conflict", Some("lines")) => assert!(
+                edits_overlap(&base[path], &ours[path], &theirs[path]),
+                "{path} conflicts, but the team's edits and the starter's are apart"
+            ),
+            ("conflict", Some("deleted_by_you")) => {
+                assert_eq!(path, TEAM_DELETED);
+                assert_ne!(base[path], theirs[path]);
+                let beside = format!("{path}.quickscale-{VERSION}");
+                assert_eq!(file["beside"], beside.as_str());
+                assert_eq!(read(dir, &beside).as_bytes(), theirs[path].as_slice());
+                assert!(!dir.join(path).exists(), "the deleted file stays deleted");
+            }
+            ("conflict", reason) => panic!("{path}: unexpected conflict {reason:?}: {file}"),
+            ("merged", _) => assert!(
+                !edits_overlap(&base[path], &ours[path], &theirs[path]),
+                "{path} merged cleanly though both changed the same lines"
+            ),
+            ("take", _) => assert_eq!(
+                fs::read(dir.join(path)).ok().as_ref(),
+                theirs.get(path),
+                "{path} is taken as the starter has it"
+            ),
+            (outcome, _) => panic!("{path}: unexpected {outcome}: {file}"),
+        }
+        if file["outcome"] == "conflict" {
+            assert!(printed.contains(path), "{path} is not named:\n{printed}");
+        }
+    }
+}
+
+pub(crate) fn commit(dir: &Path, message: &str) {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", message]);
 }
 
-fn read(dir: &Path, path: &str) -> String {
+pub(crate) fn read(dir: &Path, path: &str) -> String {
     fs::read_to_string(dir.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-fn write(dir: &Path, path: &str, text: &str) {
+pub(crate) fn write(dir: &Path, path: &str, text: &str) {
     let path = dir.join(path);
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(path, text).unwrap();
 }
 
-fn edit(dir: &Path, path: &str, from: &str, to: &str) {
+pub(crate) fn edit(dir: &Path, path: &str, from: &str, to: &str) {
     let text = read(dir, path);
     assert!(text.contains(from), "{path} holds {from:?}");
     write(dir, path, &text.replacen(from, to, 1));
 }
 
-fn quickscale_json(dir: &Path, args: &[&str]) -> serde_json::Value {
+pub(crate) fn quickscale_json(dir: &Path, args: &[&str]) -> serde_json::Value {
     let out = quickscale(dir, args);
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stderr(&out)))
@@ -418,7 +427,7 @@ fn quickscale_json(dir: &Path, args: &[&str]) -> serde_json::Value {
 
 /// The files git tracks in `dir` (so not `.venv`, `.env` or the database),
 /// path -> bytes.
-fn tree_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn tree_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let listed = git(
         dir,
         &[
@@ -438,11 +447,11 @@ fn tree_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// The starter `digest` rendered for this project: path -> bytes.
-fn rendered(digest: &str) -> BTreeMap<String, Vec<u8>> {
+/// The starter `digest` rendered for this project with `modules`: path -> bytes.
+pub(crate) fn rendered(digest: &str, modules: &[&str]) -> BTreeMap<String, Vec<u8>> {
     let names = project_names(NAME, &top_level_modules()).unwrap();
     let starter = starter::by_digest(digest).expect("the starter is compiled in");
-    render(starter, &Values::for_names(&names))
+    render_with(starter, &Values::for_names(&names), modules)
         .into_iter()
         .map(|file| (file.path, file.bytes))
         .collect()
@@ -479,7 +488,7 @@ fn lines(text: &str) -> Vec<&str> {
 
 /// A conflict resolved by keeping both sides, yours first: the base section
 /// and the markers go.
-fn keep_both(text: &str) -> String {
+pub(crate) fn keep_both(text: &str) -> String {
     let mut out = String::new();
     let mut in_base = false;
     for line in text.split_inclusive('\n') {

@@ -46,7 +46,12 @@ pub struct Project {
 
 impl Project {
     pub fn generate(name: &str) -> Project {
-        let generated = Generated::new(name);
+        Project::generate_by(Path::new(super::BIN), name, &[])
+    }
+
+    /// `init name` and more arguments (`--with teams`) with `binary`.
+    pub fn generate_by(binary: &Path, name: &str, args: &[&str]) -> Project {
+        let generated = Generated::by_with(binary, name, args);
         Project {
             sh: shell_in(&generated.root),
             dir: generated.root.clone(),
@@ -168,6 +173,33 @@ impl<'a> Env<'a> {
         run(self.tool("ruff").args(["check", "."]));
         run(self.tool("ruff").args(["format", "--check", "."]));
     }
+}
+
+/// What a fresh project passes, in its .venv made by `uv sync --locked` on
+/// Python 3.11: Django's checks at warning level, the deploy check with
+/// production settings, no missing migration, migrate and the tests with the
+/// coverage floor on SQLite (and on a PostgreSQL started here when asked), ruff.
+pub fn passes_every_gate(project: &Project, postgres: bool) -> Env<'_> {
+    let env = Env::uv_sync(project, "3.11");
+    run(env.manage(&["check", "--fail-level", "WARNING"]));
+    let deploy = run(production(env.manage(&[
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    ])));
+    assert!(
+        deploy.contains("System check identified no issues"),
+        "{deploy}"
+    );
+    run(env.manage(&["makemigrations", "--check", "--dry-run"]));
+    env.migrate_and_test(None);
+    if postgres {
+        let server = Postgres::start();
+        env.migrate_and_test(Some(&server.url()));
+    }
+    env.ruff();
+    env
 }
 
 pub fn production(cmd: Cmd<'_>) -> Cmd<'_> {

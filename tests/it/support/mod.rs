@@ -67,12 +67,18 @@ impl Generated {
 
     /// The same with another build of quickscale (a scratch or static build).
     pub fn by(binary: &Path, name: &str) -> Self {
+        Generated::by_with(binary, name, &[])
+    }
+
+    /// `init name` and more arguments (`--with teams`) with `binary`.
+    pub fn by_with(binary: &Path, name: &str, args: &[&str]) -> Self {
         let tmp = tempfile::Builder::new()
             .prefix("quickscale-test-")
             .tempdir()
             .unwrap();
         let output = Command::new(binary)
             .args(["init", name])
+            .args(args)
             .current_dir(tmp.path())
             .env("NO_COLOR", "1")
             .output()
