@@ -79,6 +79,7 @@ class NotHealthChecks(logging.Filter):
 _TOKEN_PREFIXES = [
     "/accounts/confirm-email/",
     "/accounts/password/reset/key/",
+@IF(teams)@    "/t/invitations/",
 ]
 _TOKEN_PATHS = re.compile(
     "(" + "|".join(map(re.escape, _TOKEN_PREFIXES)) + r")[^/?#\s]+"
