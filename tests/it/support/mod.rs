@@ -67,12 +67,22 @@ impl Generated {
 
     /// The same with another build of quickscale (a scratch or static build).
     pub fn by(binary: &Path, name: &str) -> Self {
+        Generated::by_with(binary, name, &[])
+    }
+
+    /// `quickscale init name --with MODULE` for each of `modules`.
+    pub fn with_modules(name: &str, modules: &[&str]) -> Self {
+        Generated::by_with(Path::new(BIN), name, modules)
+    }
+
+    fn by_with(binary: &Path, name: &str, modules: &[&str]) -> Self {
         let tmp = tempfile::Builder::new()
             .prefix("quickscale-test-")
             .tempdir()
             .unwrap();
         let output = Command::new(binary)
             .args(["init", name])
+            .args(modules.iter().flat_map(|module| ["--with", module]))
             .current_dir(tmp.path())
             .env("NO_COLOR", "1")
             .output()
