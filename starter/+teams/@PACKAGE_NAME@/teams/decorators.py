@@ -27,6 +27,7 @@ def resolve_team(request: HttpRequest, slug: str, min_role: Role) -> Membership:
     """Puts the team named by `slug`, and the user's membership of it, on the
     request as request.team and request.membership; 404 for non-members, 403 for
     members below `min_role`."""
+    min_role = Role(min_role)
     membership = (
         Membership.objects.select_related("team")
         .filter(team__slug=slug, user_id=request.user.pk)
