@@ -16,6 +16,7 @@ urlpatterns = [
     # Sign up, log in and out, email verification, password reset, and two-factor
     # log-in under accounts/2fa/ (django-allauth).
     path("accounts/", include("allauth.urls")),
+@IF(teams)@    path("t/", include("@PACKAGE_NAME@.teams.urls")),
     path("", include("@PACKAGE_NAME@.core.urls")),
 ]
 

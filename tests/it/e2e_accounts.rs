@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use crate::support::browser::{self, Browser};
-use crate::support::e2e::{free_port, run, Env, Project, Server};
+use crate::support::e2e::{gunicorn, mail_to_files, run, Env, Project};
 
 const HOST: &str = "example.com";
 const EMAIL: &str = "ada@example.com";
@@ -25,21 +25,8 @@ fn sign_up_confirm_log_in_log_out_and_reset_over_https() {
     run(env
         .manage(&["collectstatic", "--noinput"])
         .env("DJANGO_SETTINGS_MODULE", "config.settings.base"));
-    let mail_dir = project.dir.join("sent-mail");
-    // Four slashes: an absolute path (filemail:///sent-mail is relative).
-    let email_url = format!("filemail:///{}", mail_dir.display());
-    let port = free_port();
-    let bind = format!("127.0.0.1:{port}");
-    let server = Server::start(
-        &env,
-        &["gunicorn"],
-        &[
-            ("GUNICORN_BIND", &bind),
-            ("WEB_CONCURRENCY", "1"),
-            ("EMAIL_URL", &email_url),
-        ],
-    );
-    server.wait_for(port);
+    let (mail_dir, email_url) = mail_to_files(&project);
+    let (_server, port) = gunicorn(&env, &[("WEB_CONCURRENCY", "1"), ("EMAIL_URL", &email_url)]);
     let mut browser = Browser::new(port, HOST);
 
     // Sign up: no session yet, a confirmation link by mail instead.

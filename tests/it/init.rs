@@ -132,7 +132,12 @@ fn summary(name: &str, shown: &str, cd: Option<&str>, git_init: bool) -> String 
     let mut out = format!(
         "Created Django project '{name}' in {shown}/ ({} files, plus .env and .quickscale.toml).\n\n\
          Next steps:\n",
-        quickscale::starter::HEAD.files.len()
+        // Without --with: the starter's files but its modules' own.
+        quickscale::starter::HEAD
+            .files
+            .iter()
+            .filter(|file| file.module.is_none())
+            .count()
     );
     if let Some(dir) = cd {
         out.push_str(&format!("  cd {dir}\n"));

@@ -11,7 +11,7 @@
 //! slow ones build scratch copies of the workspace, build the static binary,
 //! package and install quickscale the ways its users do (`dist`), or install
 //! and run the generated project for real (`e2e_starter`, `e2e_accounts`,
-//! `e2e_security`, `e2e_shared_app`, `e2e_supply_chain`).
+//! `e2e_security`, `e2e_shared_app`, `e2e_supply_chain`, `e2e_teams`).
 
 mod support;
 
@@ -25,6 +25,7 @@ mod e2e_security;
 mod e2e_shared_app;
 mod e2e_starter;
 mod e2e_supply_chain;
+mod e2e_teams;
 mod e2e_upgrade;
 mod history;
 mod init;

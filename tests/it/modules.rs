@@ -1,5 +1,5 @@
-//! Modules end to end, on a scratch starter with a module of its own (the
-//! real starter has none yet): `init --with`, `add` onto a project with a
+//! Modules end to end, on a scratch starter with a module of its own beside
+//! the real starter's (teams): `init --with`, `add` onto a project with a
 //! team's edits, the property that `init --with X` equals `init` then `add X`,
 //! `modules`, the refusals, and `upgrade` carrying a module forward.
 
@@ -108,7 +108,8 @@ fn modules_are_chosen_at_init_or_added_later_with_a_three_way_merge() {
     let listed = stdout(&run(&binary, &with, &["modules", "."]));
     assert_eq!(
         listed.lines().next(),
-        Some("* demo  A demo for the tests"),
+        // Aligned with the real starter's `teams`.
+        Some("* demo   A demo for the tests"),
         "{listed}"
     );
     assert!(stdout(&run(&binary, &plain, &["modules", "."])).starts_with("  demo  "));

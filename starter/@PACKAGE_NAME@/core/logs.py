@@ -74,8 +74,16 @@ class NotHealthChecks(logging.Filter):
 
 
 # The secret part of the links mailed for an address confirmation or a password
-# reset: whoever reads it from a log could use the link.
-_TOKEN_PATHS = re.compile(r"(/accounts/(?:confirm-email|password/reset/key)/)[^/?#\s]+")
+# reset: whoever reads it from a log could use the link. One path before the
+# secret a line, so that an app's own line merges in.
+_TOKEN_PREFIXES = [
+    "/accounts/confirm-email/",
+    "/accounts/password/reset/key/",
+@IF(teams)@    "/t/invitations/",
+]
+_TOKEN_PATHS = re.compile(
+    "(" + "|".join(map(re.escape, _TOKEN_PREFIXES)) + r")[^/?#\s]+"
+)
 
 
 def redact_tokens(path: str) -> str:

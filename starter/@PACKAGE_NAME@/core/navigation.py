@@ -1,4 +1,5 @@
-"""The header's navigation: links that apps declare, so that none edits base.html.
+"""The header's navigation: what apps put in the header, so that none edits
+base.html.
 
 An app lists its links on its AppConfig, as (label, URL name) pairs:
 
@@ -7,8 +8,17 @@ An app lists its links on its AppConfig, as (label, URL name) pairs:
 
 Every page's header shows them, in the order of INSTALLED_APPS. URL names rather
 than paths keep an app free of where a project includes its URLs, so the same app
-works in every project it is shared with. `manage.py check` reports a name that
-does not resolve, before a page fails on it.
+works in every project it is shared with.
+
+An app that needs more than links in the header (a menu, a switcher, a badge)
+names a template of its own instead, which the layout includes there with the
+page's context (request, user and the rest):
+
+    class ShopConfig(AppConfig):
+        header_template = "shop/cart_summary.html"
+
+`manage.py check` reports a URL name that does not resolve and a header template
+that does not exist, before a page fails on them.
 """
 
 from collections.abc import Iterator
@@ -16,6 +26,8 @@ from collections.abc import Iterator
 from django.apps import AppConfig, apps
 from django.core import checks
 from django.http import HttpRequest
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 
 
@@ -35,6 +47,33 @@ def links(request: HttpRequest) -> list[dict[str, object]]:
             {"label": label, "url": url, "current": request.path.startswith(url)}
         )
     return found
+
+
+def header_templates() -> list[str]:
+    """The templates that apps add to the header, in the order of INSTALLED_APPS."""
+    return [
+        config.header_template
+        for config in apps.get_app_configs()
+        if getattr(config, "header_template", None)
+    ]
+
+
+@checks.register(checks.Tags.templates)
+def check_header_templates(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    errors = []
+    for name in header_templates():
+        try:
+            get_template(name)
+        except TemplateDoesNotExist:
+            errors.append(
+                checks.Error(
+                    f"The header template {name!r} does not exist.",
+                    hint="Put it in the app's templates/ directory, or correct "
+                    "its AppConfig.header_template.",
+                    id="core.E002",
+                )
+            )
+    return errors
 
 
 @checks.register(checks.Tags.urls)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "csp",
     "@PACKAGE_NAME@.core",
     "@PACKAGE_NAME@.users",
+@IF(teams)@    "@PACKAGE_NAME@.teams",
 ]
 
 MIDDLEWARE = [

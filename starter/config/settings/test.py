@@ -34,3 +34,8 @@ WHITENOISE_AUTOREFRESH = True
 
 # Links in the mails tests read point at the test client's host.
 SITE_URL = "http://testserver"
+@BEGIN(teams)@
+
+# Models that only the tests have: the teams app's example of a team's own data.
+INSTALLED_APPS = [*INSTALLED_APPS, "@PACKAGE_NAME@.teams.tests.example"]  # noqa: F405
+@END(teams)@

@@ -49,14 +49,19 @@ impl Project {
         Project::generate_by(Path::new(super::BIN), name, &[])
     }
 
-    /// `init name` and more arguments (`--with teams`) with `binary`.
-    pub fn generate_by(binary: &Path, name: &str, args: &[&str]) -> Project {
-        let generated = Generated::by_with(binary, name, args);
+    /// `init name --with MODULE` for each of `modules`, by `binary`.
+    pub fn generate_by(binary: &Path, name: &str, modules: &[&str]) -> Project {
+        let generated = Generated::by_with(binary, name, modules);
         Project {
             sh: shell_in(&generated.root),
             dir: generated.root.clone(),
             _generated: generated,
         }
+    }
+
+    /// `init name --with MODULE` for each of `modules`.
+    pub fn generate_with(name: &str, modules: &[&str]) -> Project {
+        Project::generate_by(Path::new(super::BIN), name, modules)
     }
 
     /// A project exactly as quickscale 0.1.0 wrote it (support/starters.rs).
@@ -322,6 +327,26 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Gunicorn with production settings on a free port, with `vars` as well
+/// (WEB_CONCURRENCY, EMAIL_URL, ...), listening when this returns.
+pub fn gunicorn(env: &Env<'_>, vars: &[(&str, &str)]) -> (Server, u16) {
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut all = vec![("GUNICORN_BIND", bind.as_str())];
+    all.extend_from_slice(vars);
+    let server = Server::start(env, &["gunicorn"], &all);
+    server.wait_for(port);
+    (server, port)
+}
+
+/// Where the site's mail goes as files (`EMAIL_URL=filemail:///...`), and that
+/// URL: four slashes, an absolute path (filemail:///sent-mail is relative).
+pub fn mail_to_files(project: &Project) -> (PathBuf, String) {
+    let dir = project.dir.join("sent-mail");
+    let url = format!("filemail:///{}", dir.display());
+    (dir, url)
 }
 
 /// A throwaway PostgreSQL server from Debian's binaries, on a free port, run as

@@ -70,15 +70,20 @@ impl Generated {
         Generated::by_with(binary, name, &[])
     }
 
-    /// `init name` and more arguments (`--with teams`) with `binary`.
-    pub fn by_with(binary: &Path, name: &str, args: &[&str]) -> Self {
+    /// `quickscale init name --with MODULE` for each of `modules`.
+    pub fn with_modules(name: &str, modules: &[&str]) -> Self {
+        Generated::by_with(Path::new(BIN), name, modules)
+    }
+
+    /// The same with another build of quickscale, and `--with` each of `modules`.
+    pub fn by_with(binary: &Path, name: &str, modules: &[&str]) -> Self {
         let tmp = tempfile::Builder::new()
             .prefix("quickscale-test-")
             .tempdir()
             .unwrap();
         let output = Command::new(binary)
             .args(["init", name])
-            .args(args)
+            .args(modules.iter().flat_map(|module| ["--with", module]))
             .current_dir(tmp.path())
             .env("NO_COLOR", "1")
             .output()
