@@ -355,8 +355,8 @@ pub(crate) fn conflicts_of(files: &[serde_json::Value]) -> Vec<&serde_json::Valu
 /// Checks each file of an applied plan (`upgrade` or `add`) against the three
 /// sides: conflicts only where both sides changed the same lines (or, for the
 /// file the team deleted, where the starter changed what they deleted); every
-/// clean merge had edits apart; a taken file is theirs; every conflict named
-/// in what the command printed.
+/// clean merge had edits apart; a taken file is theirs, a kept one ours; every
+/// conflict named in what the command printed.
 pub(crate) fn check_outcomes(
     dir: &Path,
     files: &[serde_json::Value],
@@ -389,6 +389,11 @@ pub(crate) fn check_outcomes(
                 fs::read(dir.join(path)).ok().as_ref(),
                 theirs.get(path),
                 "{path} is taken as the starter has it"
+            ),
+            ("keep", _) => assert_eq!(
+                fs::read(dir.join(path)).ok().as_ref(),
+                ours.get(path),
+                "{path} is kept as the team has it"
             ),
             (outcome, _) => panic!("{path}: unexpected {outcome}: {file}"),
         }

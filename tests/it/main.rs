@@ -11,7 +11,8 @@
 //! slow ones build scratch copies of the workspace, build the static binary,
 //! package and install quickscale the ways its users do (`dist`), or install
 //! and run the generated project for real (`e2e_starter`, `e2e_accounts`,
-//! `e2e_security`, `e2e_shared_app`, `e2e_supply_chain`, `e2e_teams`).
+//! `e2e_security`, `e2e_shared_app`, `e2e_supply_chain`, `e2e_teams`, `e2e_upgrade`,
+//! `e2e_modules`).
 
 mod support;
 
@@ -21,6 +22,7 @@ mod dist;
 mod docs;
 mod docs_git_subtree;
 mod e2e_accounts;
+mod e2e_modules;
 mod e2e_security;
 mod e2e_shared_app;
 mod e2e_starter;

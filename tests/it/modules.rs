@@ -251,3 +251,27 @@ fn upgrade_carries_a_module_forward() {
         .unwrap()
         .contains("\n[modules]\ndemo = \"enabled\"\n"));
 }
+
+#[test]
+fn each_module_of_the_starter_added_later_gives_what_init_with_it_gives() {
+    let binary = Path::new(crate::support::BIN);
+    let tmp = tempfile::tempdir().unwrap();
+    let listed = stdout(&run(binary, tmp.path(), &["modules"]));
+    let modules: Vec<&str> = listed
+        .lines()
+        .filter(|line| line.starts_with("* ") || line.starts_with("  "))
+        .filter_map(|line| line[2..].split_whitespace().next())
+        .collect();
+    assert!(modules.contains(&"teams"), "{listed}");
+    for module in modules {
+        let plain = init(binary, &tmp.path().join(format!("plain-{module}")), &[]);
+        let output = run(binary, &plain, &["add", module]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let with = init(
+            binary,
+            &tmp.path().join(format!("with-{module}")),
+            &["--with", module],
+        );
+        assert_eq!(files(&plain), files(&with), "{module}");
+    }
+}

@@ -70,11 +70,6 @@ impl Generated {
         Generated::by_with(binary, name, &[])
     }
 
-    /// `quickscale init name --with MODULE` for each of `modules`.
-    pub fn with_modules(name: &str, modules: &[&str]) -> Self {
-        Generated::by_with(Path::new(BIN), name, modules)
-    }
-
     /// The same with another build of quickscale, and `--with` each of `modules`.
     pub fn by_with(binary: &Path, name: &str, modules: &[&str]) -> Self {
         let tmp = tempfile::Builder::new()
