@@ -394,7 +394,12 @@ mod tests {
     fn renders_every_file_of_every_version_with_no_placeholder_left() {
         let history = HISTORY.values().copied();
         for starter in std::iter::once(HEAD).chain(history) {
-            check_fully_rendered(&render(&starter, &values()), starter.files.len());
+            // Without modules: every file but the modules' own.
+            let shared = starter.files.iter().filter(|f| f.module.is_none()).count();
+            check_fully_rendered(&render(&starter, &values()), shared);
+            // With all of them: every file.
+            let all: Vec<&str> = starter.modules.iter().map(|m| m.name).collect();
+            check_fully_rendered(&render_with(&starter, &values(), &all), starter.files.len());
         }
     }
 

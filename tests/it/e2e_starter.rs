@@ -189,9 +189,16 @@ G = f"{os.environ.get('FIVE', '0.0.0.0')}:{os.getenv('SIX')}"
 # env("NOT_IN_A_COMMENT")
 F = some_dict("NOT_AN_ENV_READ")
 H = "env('NOT_IN_A_STRING')"
+@IF(teams)@I = env("SEVEN")
+@BEGIN(teams)@
+J = env.int("EIGHT")
+@END(teams)@
 "#;
     let found: Vec<_> = env_reads(source).into_iter().collect();
-    assert_eq!(found, ["FIVE", "FOUR", "ONE", "SIX", "THREE", "TWO"]);
+    assert_eq!(
+        found,
+        ["EIGHT", "FIVE", "FOUR", "ONE", "SEVEN", "SIX", "THREE", "TWO"]
+    );
 }
 
 // ---------------------------------------------------------------------------------
@@ -549,7 +556,7 @@ impl<'a> Env<'a> {
 /// f-strings cannot fool it: the first argument of `env(...)`, `env.<cast>(...)`,
 /// `os.environ.get(...)`, `os.getenv(...)` and `os.environ[...]`.
 const ENV_READS_PY: &str = r#"
-import ast, sys
+import ast, re, sys
 
 def dotted(node):
     if isinstance(node, ast.Name):
@@ -564,8 +571,18 @@ def is_env_call(name):
         return True
     return name.startswith("env.") and name.count(".") == 1
 
+def without_conditions(source):
+    # A starter file as a project with every module has it: a module's
+    # @BEGIN(x)@ and @END(x)@ lines out, its @IF(x)@ prefixes off.
+    kept = []
+    for line in source.splitlines():
+        if re.match(r"@(BEGIN|END)\(", line):
+            continue
+        kept.append(re.sub(r"^@IF\([^)]*\)@", "", line))
+    return "\n".join(kept)
+
 names = set()
-for node in ast.walk(ast.parse(sys.stdin.read())):
+for node in ast.walk(ast.parse(without_conditions(sys.stdin.read()))):
     key = None
     if isinstance(node, ast.Call) and node.args and is_env_call(dotted(node.func) or ""):
         key = node.args[0]
