@@ -268,7 +268,12 @@ impl Repo {
     /// unmerged with these stages: `(stage, executable, blob)`.
     pub fn unmerged_lines(&self, path: &str, stages: &[(u8, bool, String)]) -> Vec<String> {
         let full = format!("{}{path}", self.prefix);
-        let mut lines = vec![format!("0 {} 0\t{full}", "0".repeat(40))];
+        // The null object name, as long as the repository's object names.
+        let zero = match &self.index {
+            Some((_, Format::Sha256)) => "0".repeat(64),
+            _ => "0".repeat(40),
+        };
+        let mut lines = vec![format!("0 {zero} 0\t{full}")];
         for (stage, executable, blob) in stages {
             let mode = if *executable { "100755" } else { "100644" };
             lines.push(format!("{mode} {blob} {stage}\t{full}"));

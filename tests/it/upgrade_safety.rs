@@ -607,3 +607,19 @@ fn git_with_input(dir: &std::path::Path, args: &[&str], input: &str) -> String {
     assert!(output.status.success(), "git {args:?}");
     String::from_utf8(output.stdout).unwrap()
 }
+
+/// In a SHA-256 repository too, conflicts are registered as unmerged.
+#[test]
+fn conflicts_are_unmerged_in_a_sha256_repository_too() {
+    let project = OldProject::new("acme");
+    let urls = project.read("config/urls.py");
+    project.write("config/urls.py", &format!("{urls}# the team's last line\n"));
+    git(&project.root, &["init", "-q", "--object-format=sha256"]);
+    git(&project.root, &["add", "-A"]);
+    git(&project.root, &["commit", "-q", "-m", "project"]);
+    let output = project.next(&["upgrade"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(!stdout(&output).contains("Warning"), "{}", stdout(&output));
+    let status = stdout(&git(&project.root, &["status", "--porcelain=v1"]));
+    assert!(status.lines().any(|l| l == "UU config/urls.py"), "{status}");
+}
