@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::error::{Error, Result};
+use crate::git_index::{self, Format, Verdict, Worktree};
 
 /// A git work tree holding the project.
 #[derive(Debug, Clone)]
@@ -29,6 +30,10 @@ pub struct Repo {
     /// The project's path from the work tree's top, `""` or `sub/dir/`: the
     /// index names files from the top.
     prefix: String,
+    /// The index file (`git rev-parse --git-path index`, which follows
+    /// `GIT_INDEX_FILE` and linked work trees) and the object format, when
+    /// git named both: what lets the dirty check read the index itself.
+    index: Option<(PathBuf, Format)>,
 }
 
 /// The work tree holding `dir`, or None when there is none: no `.git` in
@@ -39,7 +44,14 @@ pub fn repo(dir: &Path) -> Result<Option<Repo>> {
         return Ok(None);
     };
     let output = Command::new("git")
-        .args(["rev-parse", "--is-inside-work-tree", "--show-prefix"])
+        .args([
+            "rev-parse",
+            "--is-inside-work-tree",
+            "--show-prefix",
+            "--git-path",
+            "index",
+            "--show-object-format",
+        ])
         .current_dir(dir)
         .output()
         .map_err(|e| {
@@ -66,9 +78,17 @@ pub fn repo(dir: &Path) -> Result<Option<Repo>> {
         // A bare repository or the inside of .git: no work tree to protect.
         return Ok(None);
     }
+    let prefix = lines.next().unwrap_or("").to_owned();
+    // An older git than 2.29 prints `--show-object-format` back: then git
+    // answers every question itself.
+    let index = match (lines.next(), lines.next().and_then(Format::parse)) {
+        (Some(path), Some(format)) if !path.is_empty() => Some((dir.join(path), format)),
+        _ => None,
+    };
     Ok(Some(Repo {
         dir: dir.to_path_buf(),
-        prefix: lines.next().unwrap_or("").to_owned(),
+        prefix,
+        index,
     }))
 }
 
@@ -83,32 +103,89 @@ fn find_dot_git(dir: &Path) -> Option<PathBuf> {
 }
 
 impl Repo {
-    /// The paths among `paths` (relative to the project) that differ from
-    /// the last commit, staged or not, or that git does not track yet.
-    pub fn uncommitted(&self, paths: &[String]) -> Result<Vec<String>> {
+    /// The paths among `paths` (relative to the project, each with what the
+    /// work tree holds there) that differ from the last commit, in the work
+    /// tree or staged, are unmerged, or that git does not track yet.
+    ///
+    /// Most paths are decided from the index and HEAD's tree alone
+    /// ([`git_index::verdict`]): reading the index here costs a few
+    /// milliseconds where any git command that answers the question matches
+    /// every entry of the index against every pathspec. git itself is asked
+    /// only about the paths that needs it, with the same porcelain questions.
+    pub fn uncommitted(&self, paths: &[(String, Worktree)]) -> Result<Vec<String>> {
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (mut dirty, ask) = match self.decide_from_index(paths)? {
+            Some(decided) => decided,
+            None => (Vec::new(), paths.iter().map(|(p, _)| p.clone()).collect()),
+        };
+        dirty.extend(self.uncommitted_by_git(&ask)?);
+        dirty.sort();
+        dirty.dedup();
+        Ok(dirty)
+    }
+
+    /// The paths certainly uncommitted, and those only git can decide; None
+    /// when the index cannot be read here (git decides everything then).
+    fn decide_from_index(
+        &self,
+        paths: &[(String, Worktree)],
+    ) -> Result<Option<(Vec<String>, Vec<String>)>> {
+        let Some((index_path, format)) = &self.index else {
+            return Ok(None);
+        };
+        // HEAD's entries: `ls-tree` reads trees, not the index.
+        let specs: Vec<String> = paths.iter().map(|(p, _)| p.clone()).collect();
+        let listed = match self.run(
+            &["--literal-pathspecs", "ls-tree", "-r", "-z", "HEAD", "--"],
+            &specs,
+        ) {
+            Ok(listed) => listed,
+            // No commit yet: git's status decides.
+            Err(_) if !self.has_head()? => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let Some(head) = git_index::parse_ls_tree(&listed, *format) else {
+            return Ok(None);
+        };
+        // A missing or unreadable index, or one this reader does not read
+        // exactly: git reads it.
+        let Ok(bytes) = std::fs::read(index_path) else {
+            return Ok(None);
+        };
+        let full: Vec<String> = paths
+            .iter()
+            .map(|(p, _)| format!("{}{p}", self.prefix))
+            .collect();
+        let wanted = full.iter().map(String::as_str).collect();
+        let Some(entries) = git_index::entries(&bytes, *format, &wanted) else {
+            return Ok(None);
+        };
+        let (mut dirty, mut ask) = (Vec::new(), Vec::new());
+        for ((path, worktree), full) in paths.iter().zip(&full) {
+            let staged = entries.get(full).map(Vec::as_slice).unwrap_or_default();
+            match git_index::verdict(*format, head.get(path), staged, *worktree) {
+                Verdict::Clean => {}
+                Verdict::Dirty => dirty.push(path.clone()),
+                Verdict::AskGit => ask.push(path.clone()),
+            }
+        }
+        Ok(Some((dirty, ask)))
+    }
+
+    /// git's own answer for `paths`: porcelain `git diff HEAD` (which
+    /// refreshes stale stat information first, so a touched file is not
+    /// reported), `git diff --cached HEAD` (staged, even where the work tree
+    /// was changed back) and the untracked files, or `git status` before the
+    /// first commit.
+    fn uncommitted_by_git(&self, paths: &[String]) -> Result<Vec<String>> {
         if paths.is_empty() {
             return Ok(Vec::new());
         }
         // `:(literal)` so that no path is read as a glob.
         let specs: Vec<String> = paths.iter().map(|p| format!(":(literal){p}")).collect();
-        // Porcelain `git diff` refreshes the index's stat information for
-        // these paths first, so a file that was only touched, copied with
-        // `cp -a` or restored from a tarball is not reported: diff-index
-        // would. Both questions are pathspec-limited, so the cost follows the
-        // starter's paths, not the size of the repository.
-        let changed = match self.run(
-            &[
-                "diff",
-                "--name-only",
-                "-z",
-                "--no-renames",
-                "--no-ext-diff",
-                "--relative",
-                "HEAD",
-                "--",
-            ],
-            &specs,
-        ) {
+        let changed = match self.changed_since_head(false, &specs) {
             Ok(out) => out,
             // No commit yet: everything in the tree is uncommitted.
             Err(_) if !self.has_head()? => self
@@ -128,11 +205,36 @@ impl Repo {
                 .collect(),
             Err(e) => return Err(e),
         };
+        // Staged changes too, where the work tree was changed back since.
+        let staged = match self.has_head()? {
+            true => self.changed_since_head(true, &specs)?,
+            false => Vec::new(),
+        };
         let untracked = self.run(
             &["ls-files", "--others", "--exclude-standard", "-z", "--"],
             &specs,
         )?;
-        Ok(sorted_paths(&[changed, untracked]))
+        Ok(sorted_paths(&[changed, staged, untracked]))
+    }
+
+    /// `git diff --name-only HEAD` of `specs`: the work tree's changes, or
+    /// with `cached` the index's. Porcelain `git diff` refreshes stale stat
+    /// information first.
+    fn changed_since_head(&self, cached: bool, specs: &[String]) -> Result<Vec<u8>> {
+        let mut args = vec!["diff"];
+        if cached {
+            args.push("--cached");
+        }
+        args.extend([
+            "--name-only",
+            "-z",
+            "--no-renames",
+            "--no-ext-diff",
+            "--relative",
+            "HEAD",
+            "--",
+        ]);
+        self.run(&args, specs)
     }
 
     /// The paths among `paths` that git's index holds as unmerged.
@@ -166,7 +268,12 @@ impl Repo {
     /// unmerged with these stages: `(stage, executable, blob)`.
     pub fn unmerged_lines(&self, path: &str, stages: &[(u8, bool, String)]) -> Vec<String> {
         let full = format!("{}{path}", self.prefix);
-        let mut lines = vec![format!("0 {} 0\t{full}", "0".repeat(40))];
+        // The null object name, as long as the repository's object names.
+        let zero = match &self.index {
+            Some((_, Format::Sha256)) => "0".repeat(64),
+            _ => "0".repeat(40),
+        };
+        let mut lines = vec![format!("0 {zero} 0\t{full}")];
         for (stage, executable, blob) in stages {
             let mode = if *executable { "100755" } else { "100644" };
             lines.push(format!("{mode} {blob} {stage}\t{full}"));
@@ -192,7 +299,11 @@ impl Repo {
             .output()
             .map_err(|e| cannot_run(&self.dir, &e))?;
         if !output.status.success() {
-            return Err(failed(args[0], &self.dir, &output));
+            let what = args
+                .iter()
+                .find(|a| !a.starts_with('-'))
+                .unwrap_or(&args[0]);
+            return Err(failed(what, &self.dir, &output));
         }
         Ok(output.stdout)
     }

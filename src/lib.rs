@@ -18,6 +18,7 @@ pub mod diff;
 pub mod env_file;
 pub mod error;
 pub mod git;
+pub mod git_index;
 pub mod init;
 pub mod interrupt;
 pub mod journal;

@@ -14,6 +14,7 @@ use crate::compare::{Plan, Reason, Yours};
 use crate::env_file;
 use crate::error::{Error, Result};
 use crate::git;
+use crate::git_index::Worktree;
 use crate::interrupt;
 use crate::journal::{self, Op};
 use crate::lock;
@@ -144,7 +145,7 @@ fn change(
     };
     if !allow_dirty {
         if let Some(repo) = &repo {
-            refuse_dirty(repo, &plan).map_err(|e| signal_or(&catch, unchanged, e))?;
+            refuse_dirty(dir, repo, &plan).map_err(|e| signal_or(&catch, unchanged, e))?;
         }
     }
     let (mut ops, not_beside) = apply::operations(dir, &plan)?;
@@ -416,14 +417,27 @@ fn refuse_over_unresolved(plan: &Plan) -> Result<()> {
 }
 
 /// Refuses when git has uncommitted changes in any file the upgrade writes.
-fn refuse_dirty(repo: &git::Repo, plan: &Plan) -> Result<()> {
-    let mut touched: Vec<String> = plan
+fn refuse_dirty(dir: &Path, repo: &git::Repo, plan: &Plan) -> Result<()> {
+    // What the work tree holds, as the plan read it: the dirty check compares
+    // these bytes with git's index instead of trusting its stat information.
+    let manifest = project::inspect(dir, manifest::FILE_NAME)?;
+    fn seen(yours: &Yours) -> Worktree<'_> {
+        match yours {
+            Yours::Absent => Worktree::Absent,
+            Yours::File(content) => Worktree::File {
+                bytes: &content.bytes,
+                executable: content.executable,
+            },
+            Yours::Other(_) => Worktree::Other,
+        }
+    }
+    let mut touched: Vec<(String, Worktree)> = plan
         .entries
         .iter()
         .filter(|e| e.written().is_some())
-        .map(|e| e.path.clone())
+        .map(|e| (e.path.clone(), seen(&e.yours)))
         .collect();
-    touched.push(manifest::FILE_NAME.to_owned());
+    touched.push((manifest::FILE_NAME.to_owned(), seen(&manifest)));
     let dirty = repo.uncommitted(&touched)?;
     if dirty.is_empty() {
         return Ok(());

@@ -396,3 +396,230 @@ fn no_report_names_a_beside_file_that_was_not_written() {
     );
     assert_eq!(snapshot(&project.root), before);
 }
+
+/// A committed project whose git index is written as `setup` makes it
+/// (an index version, a split index, a SHA-256 repository).
+fn committed_with(setup: fn(&OldProject)) -> OldProject {
+    let project = OldProject::new("acme");
+    setup(&project);
+    git(&project.root, &["add", "-A"]);
+    git(&project.root, &["commit", "-q", "-m", "project"]);
+    project
+}
+
+/// The dirty check reads git's index itself for speed: on every index git
+/// writes, it refuses exactly what git calls uncommitted and nothing else.
+#[test]
+fn the_dirty_check_agrees_with_git_on_every_kind_of_index() {
+    type Setup = fn(&OldProject);
+    let kinds: [(&str, Setup); 5] = [
+        ("index v2", |p| {
+            git(&p.root, &["init", "-q"]);
+        }),
+        ("index v3", |p| {
+            git(&p.root, &["init", "-q"]);
+            git(&p.root, &["config", "index.version", "3"]);
+        }),
+        ("index v4", |p| {
+            git(&p.root, &["init", "-q"]);
+            git(&p.root, &["config", "index.version", "4"]);
+        }),
+        ("split index", |p| {
+            git(&p.root, &["init", "-q"]);
+            git(&p.root, &["config", "core.splitIndex", "true"]);
+        }),
+        ("sha256", |p| {
+            git(&p.root, &["init", "-q", "--object-format=sha256"]);
+        }),
+    ];
+    let refused = |project: &OldProject, named: &str, kind: &str| {
+        let before = snapshot(&project.root);
+        let output = project.next(&["upgrade"]);
+        assert_eq!(output.status.code(), Some(2), "{kind}: {}", stdout(&output));
+        let message = stderr(&output);
+        assert!(
+            message.contains("uncommitted changes") && message.contains(named),
+            "{kind}: {message}"
+        );
+        assert_eq!(snapshot(&project.root), before, "{kind}");
+    };
+    for (kind, setup) in kinds {
+        // Clean, with stale stat information everywhere and a user's file
+        // outside the starter's paths edited: the upgrade runs.
+        let project = committed_with(setup);
+        project.write("notes.txt", "mine\n");
+        git(&project.root, &["add", "notes.txt"]);
+        git(&project.root, &["commit", "-q", "-m", "notes"]);
+        project.write("notes.txt", "mine, edited\n");
+        let touched = Command::new("touch")
+            .args(["-d", "2001-02-03 04:05:06", "README.md", "config/urls.py"])
+            .current_dir(&project.root)
+            .status()
+            .unwrap();
+        assert!(touched.success());
+        let output = project.next(&["upgrade"]);
+        assert_eq!(output.status.code(), Some(0), "{kind}: {}", stderr(&output));
+
+        // A change staged and then undone in the work tree: still staged.
+        let project = committed_with(setup);
+        let urls = project.read("config/urls.py");
+        project.write("config/urls.py", &format!("{urls}# staged\n"));
+        git(&project.root, &["add", "config/urls.py"]);
+        project.write("config/urls.py", &urls);
+        refused(&project, "config/urls.py", kind);
+
+        // An unstaged edit, and a file added with intent to add where the
+        // starter adds one.
+        let project = committed_with(setup);
+        project.edit("README.md", "# acme\n", "# acme, edited\n");
+        refused(&project, "README.md", kind);
+        let project = committed_with(setup);
+        project.write("acme/core/signals.py", "# mine\n");
+        git(&project.root, &["add", "-N", "acme/core/signals.py"]);
+        refused(&project, "acme/core/signals.py", kind);
+
+        // The execute bit alone is a change.
+        let project = committed_with(setup);
+        let path = project.path("config/urls.py");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        refused(&project, "config/urls.py", kind);
+    }
+}
+
+/// What git itself decides is left to git: the execute bit where
+/// `core.fileMode` is off, and a file at a starter path that an ignore rule
+/// covers is not the team's uncommitted work.
+#[test]
+fn file_modes_and_ignore_rules_are_gits_to_decide() {
+    let project = OldProject::new("acme");
+    project.commit_all();
+    git(&project.root, &["config", "core.fileMode", "false"]);
+    let path = project.path("config/urls.py");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    let output = project.next(&["upgrade"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    let project = OldProject::new("acme");
+    project.commit_all();
+    fs::write(project.path(".git/info/exclude"), "acme/core/signals.py\n").unwrap();
+    project.write("acme/core/signals.py", "# ignored\n");
+    let output = project.next(&["upgrade", "--format", "json"]);
+    assert_ne!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+/// The index reader gives, for every path, exactly the entries `git ls-files
+/// --stage` lists, with their flags, on every index version, unmerged
+/// stages, sparse (skip-worktree) and intent-to-add entries included.
+#[test]
+fn the_index_reader_reads_what_git_wrote() {
+    use quickscale::git_index::{entries, Format};
+    for version in ["2", "3", "4"] {
+        let project = OldProject::new("acme");
+        git(&project.root, &["init", "-q"]);
+        git(&project.root, &["config", "index.version", version]);
+        git(&project.root, &["add", "-A"]);
+        git(&project.root, &["commit", "-q", "-m", "project"]);
+        project.write("acme/core/new.py", "# new\n");
+        git(&project.root, &["add", "-N", "acme/core/new.py"]);
+        git(
+            &project.root,
+            &["update-index", "--skip-worktree", "README.md"],
+        );
+        // Three stages of config/urls.py, as an unmerged path has them.
+        let blob = |text: &str| {
+            git_with_input(&project.root, &["hash-object", "-w", "--stdin"], text)
+                .trim()
+                .to_owned()
+        };
+        let lines = format!(
+            "0 {zero} 0\tconfig/urls.py\n100644 {a} 1\tconfig/urls.py\n100755 {b} 2\tconfig/urls.py\n100644 {c} 3\tconfig/urls.py\n",
+            zero = "0".repeat(40),
+            a = blob("a\n"),
+            b = blob("b\n"),
+            c = blob("c\n"),
+        );
+        git_with_input(&project.root, &["update-index", "--index-info"], &lines);
+
+        let listed = stdout(&git(&project.root, &["ls-files", "--stage", "-z"]));
+        let tags = stdout(&git(&project.root, &["ls-files", "-t", "-z"]));
+        let index = fs::read(project.path(".git/index")).unwrap();
+        let all: Vec<&str> = listed
+            .split('\0')
+            .filter(|r| !r.is_empty())
+            .map(|r| r.split_once('\t').unwrap().1)
+            .collect();
+        let wanted = all.iter().copied().collect();
+        let read = entries(&index, Format::Sha1, &wanted).expect("the index is read");
+        let mut expected = Vec::new();
+        for record in listed.split('\0').filter(|r| !r.is_empty()) {
+            let (head, path) = record.split_once('\t').unwrap();
+            let mut fields = head.split(' ');
+            let mode = u32::from_str_radix(fields.next().unwrap(), 8).unwrap();
+            let oid = fields.next().unwrap().to_owned();
+            let stage: u8 = fields.next().unwrap().parse().unwrap();
+            expected.push((path.to_owned(), mode, oid, stage));
+        }
+        let mut got = Vec::new();
+        for (path, list) in &read {
+            for entry in list {
+                let oid: String = entry.oid.iter().map(|b| format!("{b:02x}")).collect();
+                got.push((path.clone(), entry.mode, oid, entry.stage));
+            }
+        }
+        expected.sort();
+        got.sort();
+        assert_eq!(got, expected, "index v{version}");
+        assert!(read["README.md"][0].skip_worktree, "index v{version}");
+        assert!(tags.contains("S README.md"), "{tags}");
+        assert!(
+            read["acme/core/new.py"][0].intent_to_add,
+            "index v{version}"
+        );
+        assert!(!read["config/settings/base.py"][0].intent_to_add);
+        assert!(!read["config/settings/base.py"][0].skip_worktree);
+        assert_eq!(read["config/urls.py"].len(), 3);
+
+        // Truncated anywhere, it is not read rather than misread.
+        for cut in [12, 100, index.len() / 2, index.len() - 21] {
+            let read = entries(&index[..cut], Format::Sha1, &wanted);
+            assert!(
+                read.is_none() || read.as_ref().is_some_and(|r| r.len() < wanted.len()),
+                "cut at {cut}"
+            );
+        }
+    }
+}
+
+/// Runs git in `dir` with `input` on its standard input; its output.
+fn git_with_input(dir: &std::path::Path, args: &[&str], input: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "git {args:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// In a SHA-256 repository too, conflicts are registered as unmerged.
+#[test]
+fn conflicts_are_unmerged_in_a_sha256_repository_too() {
+    let project = OldProject::new("acme");
+    let urls = project.read("config/urls.py");
+    project.write("config/urls.py", &format!("{urls}# the team's last line\n"));
+    git(&project.root, &["init", "-q", "--object-format=sha256"]);
+    git(&project.root, &["add", "-A"]);
+    git(&project.root, &["commit", "-q", "-m", "project"]);
+    let output = project.next(&["upgrade"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(!stdout(&output).contains("Warning"), "{}", stdout(&output));
+    let status = stdout(&git(&project.root, &["status", "--porcelain=v1"]));
+    assert!(status.lines().any(|l| l == "UU config/urls.py"), "{status}");
+}
