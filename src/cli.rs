@@ -19,10 +19,10 @@ use crate::error::Error;
 use crate::report::{self, JsonFor};
 use crate::{diff, init, upgrade};
 
-pub const EXIT_OK: i32 = 0;
+pub(crate) const EXIT_OK: i32 = 0;
 /// `diff`: the starter has changes to take; `upgrade`: conflicts are left.
-pub const EXIT_DIFFERENCES: i32 = 1;
-pub const EXIT_ERROR: i32 = 2;
+pub(crate) const EXIT_DIFFERENCES: i32 = 1;
+pub(crate) const EXIT_ERROR: i32 = 2;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -31,7 +31,7 @@ pub const EXIT_ERROR: i32 = 2;
     about = "Write a production-ready Django 5.2 project in milliseconds, and later take each new starter with a three-way merge.",
     after_help = "Exit codes: 0 success, 1 changes to take (diff) or conflicts left (upgrade), 2 error or bad usage."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -461,7 +461,7 @@ fn one_line_usage_error(error: &clap::Error, command: Option<&str>) -> String {
 /// Writes to stdout; a reader that went away (`| head`) is not an error.
 /// Colour codes are kept on a terminal (or with CLICOLOR_FORCE) and stripped
 /// elsewhere, and always with NO_COLOR.
-pub fn print_stdout(bytes: &[u8]) -> Result<(), Error> {
+pub(crate) fn print_stdout(bytes: &[u8]) -> Result<(), Error> {
     write_stdout(bytes).map_err(|e| Error::new(format!("cannot write to standard output: {e}")))
 }
 

@@ -144,7 +144,7 @@ const RESOLVE_THEN_COMMIT: &str = "Edit each file, remove the markers and commit
 
 /// The release notes `plan` crosses, less those about a file its owner deleted.
 fn crossed(plan: &Plan) -> Vec<(&'static str, Vec<&'static str>)> {
-    crate::release_notes::crossed(plan.from_version(), QUICKSCALE_VERSION, |path| {
+    crate::release_notes::crossed(plan.known_base_version(), QUICKSCALE_VERSION, |path| {
         plan.deleted_by_owner(path)
     })
 }
