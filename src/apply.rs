@@ -17,7 +17,8 @@ use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use crate::compare::{beside_path, Conflict, Content, Outcome, Plan};
+use crate::compare::{Conflict, Content, Outcome, Plan};
+use crate::conflict::beside_path;
 use crate::error::{escape_controls, Error, Result};
 use crate::journal::Op;
 

@@ -5,6 +5,7 @@
 //! starter). Pure functions decide what `upgrade` does with each path and what
 //! `diff` previews; nothing here touches the disk.
 
+use crate::conflict::Reason;
 use crate::deadline::TimeLimit;
 use crate::merge::{merge3_with_deadline, Labels};
 use crate::text::content_hash;
@@ -97,43 +98,6 @@ pub(crate) struct Conflict {
     pub(crate) beside: Option<Content>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reason {
-    /// Both changed the same lines: this many conflict hunks.
-    Lines(usize),
-    /// The last upgrade's conflict markers are still in the file.
-    Unresolved,
-    /// You deleted a file the starter changed.
-    DeletedByYou,
-    /// The starter removed a file you changed.
-    RemovedByStarter,
-    /// Both changed a binary file.
-    Binary,
-    /// Something other than a regular file stands at the path.
-    NotAFile(String),
-    /// Both changed a lock file, which is regenerated, never merged.
-    Lock,
-    /// Both sides differ from the manifest's hash, and the base starter is not
-    /// in this binary's history, so there is nothing to merge against.
-    BaseUnknown,
-}
-
-impl Reason {
-    /// A stable name, for JSON.
-    pub fn key(&self) -> &'static str {
-        match self {
-            Reason::Lines(_) => "lines",
-            Reason::Unresolved => "unresolved",
-            Reason::DeletedByYou => "deleted_by_you",
-            Reason::RemovedByStarter => "removed_by_starter",
-            Reason::Binary => "binary",
-            Reason::NotAFile(_) => "not_a_file",
-            Reason::Lock => "lock",
-            Reason::BaseUnknown => "base_unknown",
-        }
-    }
-}
-
 /// What `upgrade` would do to a project, and what is known of its base.
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {
@@ -210,12 +174,6 @@ impl Plan {
     pub(crate) fn keep_safe_only(&mut self) {
         self.entries.retain(Entry::is_safe);
     }
-}
-
-/// Where the starter's version of a conflicted path is written for the owner
-/// to merge by hand: beside it, named after this quickscale.
-pub(crate) fn beside_path(path: &str) -> String {
-    format!("{path}.quickscale-{}", crate::text::QUICKSCALE_VERSION)
 }
 
 /// One path of the plan.
@@ -469,34 +427,6 @@ fn conflict(reason: Reason, write: Option<Content>, beside: Option<Content>) -> 
 /// anything that is not UTF-8.
 pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
     bytes.contains(&0) || std::str::from_utf8(bytes).is_err()
-}
-
-/// Whether a file still holds a conflict block exactly as an upgrade writes
-/// it: `<<<<<<< yours`, then `=======`, then `>>>>>>> quickscale ...`, in that
-/// order (with the `|||||||` base section between, as upgrade writes them).
-/// Marker-like lines of the file's own (a docstring about conflicts, git's
-/// `<<<<<<< HEAD`) are not an upgrade's, so they never make a file unresolved.
-pub(crate) fn has_conflict_markers(bytes: &[u8]) -> bool {
-    // What each marker line starts with, in the order a block has them.
-    const BLOCK: [&[u8]; 3] = [b"<<<<<<< yours", b"=======", b">>>>>>> quickscale "];
-    let mut next = 0;
-    for line in bytes.split(|b| *b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let matches = match next {
-            0 => line == BLOCK[0],
-            1 => line == BLOCK[1],
-            _ => line.starts_with(BLOCK[2]),
-        };
-        if matches {
-            next += 1;
-            if next == BLOCK.len() {
-                return true;
-            }
-        } else if next > 0 && line == BLOCK[0] {
-            next = 1; // A new block opened before the last one closed.
-        }
-    }
-    false
 }
 
 #[cfg(test)]
@@ -830,40 +760,7 @@ mod tests {
     }
 
     #[test]
-    fn reasons_have_stable_keys() {
-        let keys: Vec<&str> = [
-            Reason::Lines(2),
-            Reason::Unresolved,
-            Reason::DeletedByYou,
-            Reason::RemovedByStarter,
-            Reason::Binary,
-            Reason::NotAFile("a FIFO".into()),
-            Reason::Lock,
-            Reason::BaseUnknown,
-        ]
-        .iter()
-        .map(Reason::key)
-        .collect();
-        assert_eq!(
-            keys,
-            [
-                "lines",
-                "unresolved",
-                "deleted_by_you",
-                "removed_by_starter",
-                "binary",
-                "not_a_file",
-                "lock",
-                "base_unknown"
-            ]
-        );
-        assert_eq!(
-            beside_path("config/urls.py"),
-            format!(
-                "config/urls.py.quickscale-{}",
-                crate::text::QUICKSCALE_VERSION
-            )
-        );
+    fn lock_files_name_the_command_that_regenerates_them() {
         assert_eq!(lock_command("uv.lock"), Some("uv lock"));
         assert_eq!(lock_command("sub/uv.lock"), None, "only the project's own");
         assert_eq!(lock_command("README.md"), None);
@@ -885,9 +782,17 @@ mod tests {
         assert!(plan.classified());
         assert!(plan.has_changes_to_take());
         assert!(plan.has_new_changes());
-        assert_eq!(plan.known_base_version(), Some("0.1.0"), "the manifest's version");
+        assert_eq!(
+            plan.known_base_version(),
+            Some("0.1.0"),
+            "the manifest's version"
+        );
         plan.base_version = Some("0.0.9");
-        assert_eq!(plan.known_base_version(), Some("0.0.9"), "the base starter's own");
+        assert_eq!(
+            plan.known_base_version(),
+            Some("0.0.9"),
+            "the base starter's own"
+        );
         let conflicts: Vec<&Reason> = plan.conflicts().map(|(_, c)| &c.reason).collect();
         assert_eq!(conflicts, [&Reason::Binary]);
         plan.keep_safe_only();
@@ -1120,24 +1025,5 @@ mod tests {
                 &yours.replace("line 45\n", "forty-five\n")
             )))
         );
-    }
-
-    #[test]
-    fn finds_conflict_markers() {
-        assert!(has_conflict_markers(
-            b"x\n<<<<<<< yours\na\n=======\nb\n>>>>>>> quickscale 0.2.0\n"
-        ));
-        assert!(!has_conflict_markers(b"<<<<<<< yours\nonly the opening\n"));
-        assert!(!has_conflict_markers(b">>>>>>> first\n<<<<<<< then\n"));
-        assert!(has_conflict_markers(
-            b"<<<<<<< yours\r\na\r\n||||||| quickscale 0.1.0\r\no\r\n=======\r\nb\r\n>>>>>>> quickscale 0.2.0\r\n"
-        ));
-        // A file's own marker-like lines are not an upgrade's conflict.
-        assert!(!has_conflict_markers(
-            b"\"\"\"Resolve:\n<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> branch\n\"\"\"\n"
-        ));
-        assert!(!has_conflict_markers(
-            b"<<<<<<< yours\nno middle\n>>>>>>> quickscale 0.2.0\n"
-        ));
     }
 }

@@ -15,7 +15,7 @@ pub mod cli;
 pub mod interrupt;
 
 // What the integration tests use.
-pub mod compare;
+pub mod conflict;
 pub mod manifest;
 pub mod merge;
 pub mod names;
@@ -24,6 +24,7 @@ pub mod starter;
 pub mod text;
 
 mod apply;
+mod compare;
 mod deadline;
 mod diff;
 mod env_file;

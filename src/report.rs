@@ -6,9 +6,8 @@
 use anstyle::{AnsiColor, Style};
 use similar::{capture_diff_slices_deadline, group_diff_ops, Algorithm, DiffOp, DiffTag};
 
-use crate::compare::{
-    beside_path, lock_command, Conflict, Content, Entry, Outcome, Plan, Reason, Yours,
-};
+use crate::compare::{lock_command, Conflict, Content, Entry, Outcome, Plan, Yours};
+use crate::conflict::{beside_path, Reason, FIND_MARKERS};
 use crate::deadline::TimeLimit;
 use crate::error::escape_controls;
 use crate::merge::split_lines;
@@ -754,7 +753,9 @@ fn applied_report(
     out.push('\n');
     out.push_str("  git diff                        # review what changed\n");
     if !conflicts.is_empty() {
-        out.push_str("  git grep -n '^<<<<<<< yours'    # find the conflict markers; edit each file, remove the markers\n");
+        out.push_str(&format!(
+            "  {FIND_MARKERS:<32}# find the conflict markers; edit each file, remove the markers\n"
+        ));
     }
     // The lock needs regenerating when it conflicted, or when the project's
     // dependencies were merged with yours (a lock taken from the starter

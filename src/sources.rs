@@ -12,17 +12,17 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-use crate::compare::{self, has_conflict_markers, Base, Content, PathSources, Plan, Yours};
+use crate::compare::{self, Base, Content, PathSources, Plan, Yours};
+use crate::conflict::{has_conflict_markers, MarkerLabels};
 use crate::deadline::TimeLimit;
 use crate::env_file;
 use crate::error::{escape_controls, Error, Result};
 use crate::manifest::{self, Manifest};
-use crate::merge::Labels;
 use crate::names;
 use crate::project;
 use crate::render::{self, RenderedFile, Values};
 use crate::starter::{self, Starter, Var};
-use crate::text::{content_hash, QUICKSCALE_VERSION};
+use crate::text::content_hash;
 
 /// Everything the comparison needs to know about one project.
 #[derive(Debug)]
@@ -47,35 +47,34 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// How conflict markers name the base: `quickscale 0.1.0`.
-    pub fn base_label(&self) -> String {
-        match (self.base, &self.manifest) {
-            (Some(base), _) => format!("quickscale {}", base.version),
-            (None, Some(manifest)) => format!("quickscale {}", manifest.quickscale_version),
-            (None, None) => "base".to_owned(),
-        }
+    /// How conflict markers name the sides: the base by the version that
+    /// shipped it (from the history, else as the manifest records it).
+    fn marker_labels(&self) -> MarkerLabels {
+        MarkerLabels::new(match (self.base, &self.manifest) {
+            (Some(base), _) => Some(base.version),
+            (None, Some(manifest)) => Some(&manifest.quickscale_version),
+            (None, None) => None,
+        })
     }
 
-    /// How conflict markers name this binary's starter: `quickscale 0.2.0`.
-    pub fn theirs_label() -> String {
-        format!("quickscale {QUICKSCALE_VERSION}")
+    /// How conflict markers name the base: `quickscale 0.1.0`.
+    pub fn base_label(&self) -> String {
+        self.marker_labels().base().to_owned()
     }
 
     /// Decides every path; the per-path sources are used up.
     pub fn plan(&mut self) -> Plan {
-        let base = self.base_label();
-        let theirs = Self::theirs_label();
-        let labels = Labels {
-            yours: "yours",
-            base: &base,
-            theirs: &theirs,
-        };
+        let labels = self.marker_labels();
         Plan {
             project_name: self.project_name.clone(),
             made_with: self.manifest.as_ref().map(|m| m.quickscale_version.clone()),
             base_digest: self.manifest.as_ref().map(|m| m.starter_digest.clone()),
             base_version: self.base.map(|b| b.version),
-            entries: compare::plan(std::mem::take(&mut self.paths), &labels, TimeLimit::MERGE),
+            entries: compare::plan(
+                std::mem::take(&mut self.paths),
+                &labels.labels(),
+                TimeLimit::MERGE,
+            ),
         }
     }
 }

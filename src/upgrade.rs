@@ -10,7 +10,8 @@
 use std::path::Path;
 
 use crate::apply;
-use crate::compare::{Plan, Reason, Yours};
+use crate::compare::{Plan, Yours};
+use crate::conflict::Reason;
 use crate::env_file;
 use crate::error::{Error, Result};
 use crate::git;

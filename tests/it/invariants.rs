@@ -376,7 +376,7 @@ fn the_checker_sees_all_runtime_code_and_no_test_code() {
         compare[..first_cfg_test].lines().count() < 100,
         "compare.rs no longer opens with a test-only item; pick another file for this check"
     );
-    for runtime in ["fn decide(", "fn looks_binary(", "fn has_conflict_markers("] {
+    for runtime in ["fn decide(", "fn looks_binary(", "fn lock_command("] {
         assert!(code.contains(runtime), "{runtime} is runtime code");
     }
     for test_only in ["mod tests", "fn text(", "fn result("] {
@@ -501,6 +501,7 @@ const ITEM_OPT_OUTS: &[&str] = &["src/names.rs"];
 /// no I/O module, and none but the manifest knows the manifest's format.
 const DECIDING: &[&str] = &[
     "src/compare.rs",
+    "src/conflict.rs",
     "src/merge.rs",
     "src/merge/line_diff.rs",
     "src/report.rs",
@@ -996,9 +997,9 @@ const PUBLIC_SURFACE: &[&str] = &[
     "interrupt",
     "interrupt::ignore_file_size_limit",
     // tests/it
-    "compare",
-    "compare::Reason",
-    "compare::key",
+    "conflict",
+    "conflict::Reason",
+    "conflict::key",
     "manifest",
     "manifest::Manifest",
     "manifest::quickscale_version",
