@@ -80,6 +80,51 @@ pub(crate) enum Outcome {
     Unknown,
 }
 
+/// The kinds of [`Outcome`], without what each carries: what a plan counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OutcomeKind {
+    Take,
+    Merged,
+    Conflict,
+    Keep,
+    Unknown,
+}
+
+impl OutcomeKind {
+    /// A stable name: the JSON `outcome` and the `--stat` column.
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            OutcomeKind::Take => "take",
+            OutcomeKind::Merged => "merged",
+            OutcomeKind::Conflict => "conflict",
+            OutcomeKind::Keep => "keep",
+            OutcomeKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// What a take does to the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
+    /// The starter changed a file you never changed.
+    Update,
+    /// The starter added a file you do not have.
+    Add,
+    /// The starter removed a file you never changed.
+    Delete,
+}
+
+impl Action {
+    /// A stable name, for JSON and the upgrade plan.
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            Action::Update => "update",
+            Action::Add => "add",
+            Action::Delete => "delete",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Take {
     /// Write the starter's file (changed, new, or only its mode changed).
@@ -145,12 +190,9 @@ impl Plan {
             })
     }
 
-    /// How many entries have the outcome named `key` (see [`Entry::outcome_key`]).
-    pub(crate) fn count(&self, key: &str) -> usize {
-        self.entries
-            .iter()
-            .filter(|e| e.outcome_key() == key)
-            .count()
+    /// How many entries have an outcome of this kind.
+    pub(crate) fn count(&self, kind: OutcomeKind) -> usize {
+        self.entries.iter().filter(|e| e.kind() == kind).count()
     }
 
     /// Whether the owner deleted `path` and the upgrade leaves it deleted.
@@ -218,24 +260,23 @@ impl Entry {
         !matches!(self.outcome, Outcome::Keep)
     }
 
-    /// A short name for the outcome: `take`, `merged`, `conflict`, `keep`,
-    /// `unknown` (the JSON `outcome` and the `--stat` column).
-    pub(crate) fn outcome_key(&self) -> &'static str {
+    /// The kind of its outcome, what plans count by.
+    pub(crate) fn kind(&self) -> OutcomeKind {
         match self.outcome {
-            Outcome::Keep => "keep",
-            Outcome::Take(_) => "take",
-            Outcome::Merged(_) => "merged",
-            Outcome::Conflict(_) => "conflict",
-            Outcome::Unknown => "unknown",
+            Outcome::Keep => OutcomeKind::Keep,
+            Outcome::Take(_) => OutcomeKind::Take,
+            Outcome::Merged(_) => OutcomeKind::Merged,
+            Outcome::Conflict(_) => OutcomeKind::Conflict,
+            Outcome::Unknown => OutcomeKind::Unknown,
         }
     }
 
-    /// For a take: `update`, `add` or `delete`.
-    pub(crate) fn action_key(&self) -> Option<&'static str> {
+    /// For a take: an update, an addition or a deletion.
+    pub(crate) fn action(&self) -> Option<Action> {
         match (&self.outcome, &self.yours) {
-            (Outcome::Take(Take::Delete), _) => Some("delete"),
-            (Outcome::Take(Take::Write(_)), Yours::Absent) => Some("add"),
-            (Outcome::Take(Take::Write(_)), _) => Some("update"),
+            (Outcome::Take(Take::Delete), _) => Some(Action::Delete),
+            (Outcome::Take(Take::Write(_)), Yours::Absent) => Some(Action::Add),
+            (Outcome::Take(Take::Write(_)), _) => Some(Action::Update),
             _ => None,
         }
     }
@@ -752,8 +793,8 @@ mod tests {
                 result.map(str::to_owned),
                 "{shown}"
             );
-            assert_eq!(entry.outcome_key(), outcome, "{shown}");
-            assert_eq!(entry.action_key(), action, "{shown}");
+            assert_eq!(entry.kind().key(), outcome, "{shown}");
+            assert_eq!(entry.action().map(Action::key), action, "{shown}");
             assert_eq!(entry.to_take(), to_take, "{shown}");
             assert_eq!(entry.is_safe(), safe, "{shown}");
         }
@@ -796,7 +837,7 @@ mod tests {
         let conflicts: Vec<&Reason> = plan.conflicts().map(|(_, c)| &c.reason).collect();
         assert_eq!(conflicts, [&Reason::Binary]);
         plan.keep_safe_only();
-        let kept: Vec<&str> = plan.entries.iter().map(Entry::outcome_key).collect();
+        let kept: Vec<&str> = plan.entries.iter().map(|e| e.kind().key()).collect();
         assert_eq!(kept, ["take"]);
         plan.entries = vec![entry(file("mine\n"), Outcome::Keep)];
         plan.made_with = None;
