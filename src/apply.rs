@@ -19,8 +19,10 @@ use std::path::Path;
 
 use crate::compare::{Conflict, Content, Outcome, Plan};
 use crate::conflict::beside_path;
+use crate::env_file;
 use crate::error::{escape_controls, Error, Result};
 use crate::journal::Op;
+use crate::manifest;
 
 /// Each path's operation, in plan order.
 pub type Operations = Vec<(String, Op)>;
@@ -75,6 +77,26 @@ pub fn operations(root: &Path, plan: &Plan) -> Result<(Operations, NotBeside)> {
         }
     }
     Ok((ops, not_beside))
+}
+
+/// Writing the project's whole new `.env`, the keys it lacked appended: its
+/// permission bits kept, 0600 for a new one, since it holds secrets.
+pub fn env(root: &Path, bytes: Vec<u8>) -> (String, Op) {
+    let mode = match fs::symlink_metadata(root.join(env_file::FILE)) {
+        Ok(meta) => meta.permissions().mode() & 0o7777,
+        Err(_) => 0o600,
+    };
+    (env_file::FILE.to_owned(), Op::Write { bytes, mode })
+}
+
+/// Writing the next manifest, the upgrade's commit point: its permission bits
+/// kept as every file upgrade replaces (never an execute bit), 0644 for a new one.
+pub fn manifest(root: &Path, bytes: Vec<u8>) -> (String, Op) {
+    let mode = match fs::symlink_metadata(root.join(manifest::FILE_NAME)) {
+        Ok(meta) if meta.is_file() => meta.permissions().mode() & 0o7777 & !0o111,
+        _ => 0o644,
+    };
+    (manifest::FILE_NAME.to_owned(), Op::Write { bytes, mode })
 }
 
 /// Writing `content` over `replacing` (None for a new file): the permission

@@ -1,8 +1,3 @@
-#![allow(
-    clippy::disallowed_methods,
-    clippy::disallowed_types,
-    reason = "the upgrade command: its lock, the .env it reads, and the journal it drives"
-)]
 //! `quickscale upgrade`: take the current starter into a project with a
 //! three-way merge against the exact starter it was made from, then move the
 //! manifest forward to the new base.
@@ -16,7 +11,7 @@ use crate::env_file;
 use crate::error::{Error, Result};
 use crate::git;
 use crate::interrupt;
-use crate::journal::{self, Op};
+use crate::journal;
 use crate::lock;
 use crate::manifest::{self, Manifest};
 use crate::project;
@@ -154,21 +149,11 @@ fn change(
         notes.push(note);
     }
     if let Some(bytes) = env {
-        let mode = match std::fs::symlink_metadata(dir.join(env_file::FILE)) {
-            Ok(meta) => std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o7777,
-            Err(_) => 0o600,
-        };
-        ops.push((env_file::FILE.to_owned(), Op::Write { bytes, mode }));
+        ops.push(apply::env(dir, bytes));
     }
     // The manifest last: its rename is the commit point.
     let manifest_bytes = next_manifest(&sources, &plan).to_toml().into_bytes();
-    ops.push((
-        manifest::FILE_NAME.to_owned(),
-        Op::Write {
-            bytes: manifest_bytes,
-            mode: manifest_mode(dir),
-        },
-    ));
+    ops.push(apply::manifest(dir, manifest_bytes));
     let index = match &repo {
         Some(repo) => {
             conflict_index(repo, &sources, &plan).map_err(|e| signal_or(&catch, unchanged, e))?
@@ -307,15 +292,6 @@ fn refuse_add_when_behind(dir: &Path, manifest: &Manifest, adding: Option<&str>)
         manifest.quickscale_version,
         starter::HEAD.version
     )))
-}
-
-/// The manifest keeps its permission bits, as every file upgrade replaces.
-fn manifest_mode(dir: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    match std::fs::symlink_metadata(dir.join(manifest::FILE_NAME)) {
-        Ok(meta) if meta.is_file() => meta.permissions().mode() & 0o7777 & !0o111,
-        _ => 0o644,
-    }
 }
 
 /// `error`, unless a signal arrived meanwhile: then the signal's report.

@@ -700,6 +700,7 @@ fn project_file_access(files: &Files) -> Vec<String> {
             "src/sources.rs",
             "src/compare.rs",
             "src/report.rs",
+            "src/upgrade.rs",
         ];
         if readers.contains(&file.as_str()) {
             for name in ["fs::read", "read_to_string", "File::open", "OpenOptions"] {
@@ -709,8 +710,9 @@ fn project_file_access(files: &Files) -> Vec<String> {
             }
         }
         // init writes a new project (staged, then renamed into place); the
-        // owner's files are written only by apply.rs.
-        let writers = ["src/apply.rs", "src/init.rs", "src/upgrade.rs"];
+        // owner's files, `.env` and the manifest among them, are written only
+        // with the operations apply.rs decides.
+        let writers = ["src/apply.rs", "src/init.rs"];
         if !writers.contains(&file.as_str())
             && (mentions(&code, "fs::write(") || mentions(&code, "File::create("))
         {
@@ -740,6 +742,18 @@ fn only_project_and_apply_touch_a_projects_files() {
         into_fn(text, "pub fn summary(", "let _ = fs::write(\"x\", b\"\");")
     });
     assert_eq!(project_file_access(&faulty).len(), 1);
+    // upgrade appending to .env itself, beside apply.
+    let faulty = with(&files, "src/upgrade.rs", |text| {
+        into_fn(
+            text,
+            "fn prepare(",
+            "std::fs::write(\".env\", b\"\").unwrap();",
+        )
+    });
+    assert_eq!(
+        project_file_access(&faulty),
+        ["src/upgrade.rs writes a file in place; write through apply (temporary file and rename)"]
+    );
 }
 
 /// Derivations of the project's values outside the one place for each:
