@@ -27,6 +27,9 @@ use crate::text::content_hash;
 /// Everything the comparison needs to know about one project.
 #[derive(Debug)]
 pub struct Sources {
+    /// The project's root: the directory given, or the nearest one above it
+    /// holding the manifest.
+    pub root: PathBuf,
     pub project_name: String,
     pub manifest: Option<Manifest>,
     pub values: Values,
@@ -107,7 +110,11 @@ impl Verb {
 /// given (`diff --name`); otherwise the error says whether `dir` is a project
 /// that lost its manifest or no project at all, with only the advice that can
 /// help.
-pub fn open(dir: &Path, name: Option<&str>, command: Verb) -> Result<(PathBuf, Option<Manifest>)> {
+fn find_project(
+    dir: &Path,
+    name: Option<&str>,
+    command: Verb,
+) -> Result<(PathBuf, Option<Manifest>)> {
     match locate(dir, command)? {
         Ok((root, manifest)) => Ok((root, Some(manifest))),
         Err(_) if name.is_some() => Ok((dir.to_owned(), None)),
@@ -115,7 +122,28 @@ pub fn open(dir: &Path, name: Option<&str>, command: Verb) -> Result<(PathBuf, O
     }
 }
 
-/// [`open`] for a command that needs the manifest (`upgrade`).
+/// Finds the project `dir` is in and gathers its sources, in one call: for
+/// `diff`, which may compare a project without a manifest when `name` is
+/// given, and for `upgrade` and `add` (`adding` names the module `add`
+/// renders theirs with). `diff` refuses a project another quickscale is
+/// changing or an interrupted upgrade left unfinished: its files are neither
+/// the old nor the new state. (`upgrade` and `add` hold the lock by then, and
+/// have recovered any journal.)
+pub fn open(
+    dir: &Path,
+    name: Option<&str>,
+    command: Verb,
+    adding: Option<&str>,
+) -> Result<Sources> {
+    let (root, manifest) = find_project(dir, name, command)?;
+    if command == Verb::Diff {
+        crate::journal::refuse_while_unfinished(&root)?;
+    }
+    gather(&root, manifest, name, adding)
+}
+
+/// The project's root and manifest, for a command that needs the manifest
+/// alone (`modules`) or the root before anything else (`upgrade`'s lock).
 pub fn open_with_manifest(dir: &Path, command: Verb) -> Result<(PathBuf, Manifest)> {
     locate(dir, command)?
 }
@@ -228,15 +256,11 @@ fn git_tracks(dir: &Path, rel: &str) -> bool {
         .is_ok_and(|status| status.success())
 }
 
-/// Reads the project in `dir`, whose manifest [`open`] returned. Without a
+/// Reads the project in `dir`, whose manifest [`find_project`] returned. Without a
 /// manifest, `name` gives the values and nothing is known of the base.
-pub fn gather(dir: &Path, manifest: Option<Manifest>, name: Option<&str>) -> Result<Sources> {
-    gather_adding(dir, manifest, name, None)
-}
-
-/// [`gather`], with theirs rendered with `adding` enabled beside the
-/// project's modules (`quickscale add`).
-pub fn gather_adding(
+/// Theirs is rendered with `adding` enabled beside the project's modules
+/// (`quickscale add`).
+fn gather(
     dir: &Path,
     manifest: Option<Manifest>,
     name: Option<&str>,
@@ -338,6 +362,7 @@ pub fn gather_adding(
     }
     let project_name = values.get(Var::ProjectName).to_owned();
     Ok(Sources {
+        root: dir.to_owned(),
         project_name,
         manifest,
         values,

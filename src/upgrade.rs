@@ -90,9 +90,9 @@ fn change(
     let dir = root.as_path();
     if dry_run {
         journal::refuse_while_unfinished(dir)?;
-        let manifest = sources::open_with_manifest(dir, verb)?.1;
-        refuse_add_when_behind(dir, &manifest, adding)?;
-        return plan_only(dir, manifest, adding);
+        let sources = sources::open(dir, None, verb, adding)?;
+        refuse_add_when_behind(dir, &sources, adding)?;
+        return plan_only(dir, sources);
     }
     let (lock, stale) = lock::acquire(dir)?;
     if let Some(holder) = stale {
@@ -107,7 +107,7 @@ fn change(
             say(&format!("warning: {note}"));
         }
     }
-    let manifest = sources::open_with_manifest(dir, verb)?.1;
+    let sources = sources::open(dir, None, verb, adding)?;
     stop_if_interrupted(
         &catch,
         "before the upgrade changed anything; the project is as it was",
@@ -119,8 +119,8 @@ fn change(
         env,
         sources,
     } = {
-        refuse_add_when_behind(dir, &manifest, adding)?;
-        prepare(dir, manifest, adding, false)?
+        refuse_add_when_behind(dir, &sources, adding)?;
+        prepare(dir, sources, false)?
     };
     if !plan.has_new_changes() && env.is_none() {
         return Ok(Upgrade {
@@ -204,13 +204,7 @@ struct Prepared {
 }
 
 /// `dry_run` only changes how the notes are worded: it writes nothing either way.
-fn prepare(
-    dir: &Path,
-    manifest: Manifest,
-    adding: Option<&str>,
-    dry_run: bool,
-) -> Result<Prepared> {
-    let mut sources = sources::gather_adding(dir, Some(manifest), None, adding)?;
+fn prepare(dir: &Path, mut sources: Sources, dry_run: bool) -> Result<Prepared> {
     let plan = sources.plan();
     let from = sources.base_label();
     refuse_over_unresolved(&plan)?;
@@ -265,8 +259,8 @@ fn prepare(
 }
 
 /// `--dry-run`: the plan, nothing written, no lock taken.
-fn plan_only(dir: &Path, manifest: Manifest, adding: Option<&str>) -> Result<Upgrade> {
-    let prepared = prepare(dir, manifest, adding, true)?;
+fn plan_only(dir: &Path, sources: Sources) -> Result<Upgrade> {
+    let prepared = prepare(dir, sources, true)?;
     Ok(Upgrade {
         plan: prepared.plan,
         from: prepared.from,
@@ -277,8 +271,8 @@ fn plan_only(dir: &Path, manifest: Manifest, adding: Option<&str>) -> Result<Upg
 
 /// A module is added to a project on this quickscale's starter only: one
 /// change at a time keeps `git diff` reviewable.
-fn refuse_add_when_behind(dir: &Path, manifest: &Manifest, adding: Option<&str>) -> Result<()> {
-    let Some(module) = adding else {
+fn refuse_add_when_behind(dir: &Path, sources: &Sources, adding: Option<&str>) -> Result<()> {
+    let (Some(module), Some(manifest)) = (adding, &sources.manifest) else {
         return Ok(());
     };
     if manifest.starter_digest == starter::HEAD.digest {
