@@ -187,6 +187,29 @@ mod tests {
     }
 
     #[test]
+    fn reading_never_follows_a_link_nor_waits_on_a_fifo_swapped_in() {
+        // What read_regular meets when the path changed after inspect's lstat.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("f"), b"abc").unwrap();
+        symlink("f", root.join("link")).unwrap();
+        let fifo = std::ffi::CString::new(root.join("fifo").into_os_string().into_encoded_bytes())
+            .unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        assert_eq!(read_regular(&root.join("f")).unwrap(), b"abc");
+        assert!(
+            read_regular(&root.join("link")).is_err(),
+            "a link is not followed"
+        );
+        let err = read_regular(&root.join("fifo")).unwrap_err().to_string();
+        assert!(
+            err.contains("changed while quickscale was reading it"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_file_past_the_size_bound_is_not_read() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
