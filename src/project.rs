@@ -82,7 +82,7 @@ pub fn inspect(root: &Path, rel: &str) -> Result<Yours> {
 
 /// Reads a file that `symlink_metadata` just called regular, refusing to
 /// follow a link or block on a FIFO swapped in meanwhile, and never more than
-/// the size bound.
+/// one byte past the size bound (a file that grew past it still reads as past it).
 fn read_regular(path: &Path) -> Result<Vec<u8>> {
     use std::os::unix::fs::OpenOptionsExt;
     let file = fs::OpenOptions::new()
@@ -229,6 +229,11 @@ mod tests {
             inspected(root, "past"),
             "a file of 32 MiB, too large to compare"
         );
+        // A file that grew past the bound after the lstat reads one byte
+        // past it, never the bound exactly: it still differs from every side.
+        sized("grown", MAX_FILE_BYTES + 5);
+        let read = read_regular(&root.join("grown")).unwrap();
+        assert_eq!(read.len() as u64, MAX_FILE_BYTES + 1);
     }
 
     #[test]
