@@ -19,10 +19,27 @@ use crate::error::Error;
 use crate::report::{self, JsonFor};
 use crate::{diff, init, upgrade};
 
-pub const EXIT_OK: i32 = 0;
-/// `diff`: the starter has changes to take; `upgrade`: conflicts are left.
-pub const EXIT_DIFFERENCES: i32 = 1;
-pub const EXIT_ERROR: i32 = 2;
+/// How a run ends: every command's answer, turned into the process's exit
+/// code in one place, [`ExitStatus::code`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ExitStatus {
+    /// 0: done; `diff` found nothing to take, `upgrade` left no conflict.
+    Done,
+    /// 1: `diff` found changes to take; `upgrade` left conflicts.
+    Differences,
+    /// 2: an error, a refusal or bad usage.
+    Refused,
+}
+
+impl ExitStatus {
+    fn code(self) -> i32 {
+        match self {
+            ExitStatus::Done => 0,
+            ExitStatus::Differences => 1,
+            ExitStatus::Refused => 2,
+        }
+    }
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -31,7 +48,7 @@ pub const EXIT_ERROR: i32 = 2;
     about = "Write a production-ready Django 5.2 project in milliseconds, and later take each new starter with a three-way merge.",
     after_help = "Exit codes: 0 success, 1 changes to take (diff) or conflicts left (upgrade), 2 error or bad usage."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -145,7 +162,11 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    status(args.into_iter().map(Into::into).collect()).code()
+}
+
+/// Runs quickscale with `args` (program name first).
+fn status(args: Vec<OsString>) -> ExitStatus {
     let command = subcommand_of(&args);
     if let Some(option) = unknown_init_option(&args) {
         let _ = writeln!(
@@ -155,14 +176,14 @@ where
             crate::error::escape_controls(&option),
             crate::error::escape_controls(&option)
         );
-        return EXIT_ERROR;
+        return ExitStatus::Refused;
     }
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         // Help and --version go to stdout with exit 0.
         Err(error) if !error.use_stderr() => {
             let _ = error.print();
-            return EXIT_OK;
+            return ExitStatus::Done;
         }
         Err(error)
             if error.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
@@ -173,7 +194,7 @@ where
                  `quickscale upgrade [PATH]`, `quickscale add MODULE [PATH]` or `quickscale \
                  completions SHELL`, or see 'quickscale --help'"
             );
-            return EXIT_ERROR;
+            return ExitStatus::Refused;
         }
         Err(error) => {
             let _ = writeln!(
@@ -181,7 +202,7 @@ where
                 "{}",
                 one_line_usage_error(&error, command.as_deref())
             );
-            return EXIT_ERROR;
+            return ExitStatus::Refused;
         }
     };
     let result = match cli.command {
@@ -200,7 +221,7 @@ where
                             created.root.display(),
                         ))
                     })
-                    .map(|()| EXIT_OK)
+                    .map(|()| ExitStatus::Done)
             })
         }
         Command::Diff {
@@ -225,20 +246,20 @@ where
         Command::Add { module, apply } => run_upgrade(&apply, Some(&module)),
         Command::Modules { path } => crate::modules::list(path.as_deref().map(Path::new))
             .and_then(|text| print_stdout(text.as_bytes()))
-            .map(|()| EXIT_OK),
+            .map(|()| ExitStatus::Done),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "quickscale", &mut script);
-            print_stdout(&script).map(|()| EXIT_OK)
+            print_stdout(&script).map(|()| ExitStatus::Done)
         }
     };
     match result {
-        Ok(code) => code,
+        Ok(status) => status,
         Err(error) => {
             let _ = writeln!(io::stderr(), "error: {error}");
             match error.signal() {
                 Some(signal) => crate::interrupt::die(signal),
-                None => EXIT_ERROR,
+                None => ExitStatus::Refused,
             }
         }
     }
@@ -252,7 +273,12 @@ enum View {
     Json,
 }
 
-fn run_diff(path: &Path, name: Option<&str>, view: View, safe_only: bool) -> Result<i32, Error> {
+fn run_diff(
+    path: &Path,
+    name: Option<&str>,
+    view: View,
+    safe_only: bool,
+) -> Result<ExitStatus, Error> {
     let found = diff::diff(path, name, safe_only)?;
     let (plan, hidden) = (&found.plan, found.hidden);
     // Views meant for tools keep stdout to what they promise; the line that
@@ -300,14 +326,14 @@ fn run_diff(path: &Path, name: Option<&str>, view: View, safe_only: bool) -> Res
     // The exit code answers "is anything left to take?", whatever
     // --safe-only shows.
     Ok(if found.has_changes_to_take() {
-        EXIT_DIFFERENCES
+        ExitStatus::Differences
     } else {
-        EXIT_OK
+        ExitStatus::Done
     })
 }
 
 /// `upgrade`, or `add` when `adding` names a module.
-fn run_upgrade(apply: &ApplyArgs, adding: Option<&str>) -> Result<i32, Error> {
+fn run_upgrade(apply: &ApplyArgs, adding: Option<&str>) -> Result<ExitStatus, Error> {
     let (path, dry_run, allow_dirty, format) = (
         Path::new(&apply.path),
         apply.dry_run,
@@ -342,13 +368,13 @@ fn run_upgrade(apply: &ApplyArgs, adding: Option<&str>) -> Result<i32, Error> {
             None => report::upgrade_done(&done.plan, &done.from, &done.notes, done.applied),
         },
     };
-    let code = if done.has_conflicts() {
-        EXIT_DIFFERENCES
+    let status = if done.has_conflicts() {
+        ExitStatus::Differences
     } else {
-        EXIT_OK
+        ExitStatus::Done
     };
     match print_stdout(text.as_bytes()) {
-        Ok(()) => Ok(code),
+        Ok(()) => Ok(status),
         // Exit 2 promises an untouched project, which this is not: the code
         // stays what the upgrade itself gives, and stderr says what happened.
         Err(error) if done.applied => {
@@ -358,14 +384,14 @@ fn run_upgrade(apply: &ApplyArgs, adding: Option<&str>) -> Result<i32, Error> {
                  not be printed ({}); `git status` and `git diff` show what changed",
                 crate::error::escape_controls(&done.plan.project_name),
                 crate::text::QUICKSCALE_VERSION,
-                if code == EXIT_DIFFERENCES {
+                if status == ExitStatus::Differences {
                     " with conflicts left to resolve"
                 } else {
                     ""
                 },
                 error
             );
-            Ok(code)
+            Ok(status)
         }
         Err(error) => Err(error),
     }
@@ -461,7 +487,7 @@ fn one_line_usage_error(error: &clap::Error, command: Option<&str>) -> String {
 /// Writes to stdout; a reader that went away (`| head`) is not an error.
 /// Colour codes are kept on a terminal (or with CLICOLOR_FORCE) and stripped
 /// elsewhere, and always with NO_COLOR.
-pub fn print_stdout(bytes: &[u8]) -> Result<(), Error> {
+pub(crate) fn print_stdout(bytes: &[u8]) -> Result<(), Error> {
     write_stdout(bytes).map_err(|e| Error::new(format!("cannot write to standard output: {e}")))
 }
 

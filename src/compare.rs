@@ -5,20 +5,21 @@
 //! starter). Pure functions decide what `upgrade` does with each path and what
 //! `diff` previews; nothing here touches the disk.
 
+use crate::conflict::Reason;
 use crate::deadline::TimeLimit;
 use crate::merge::{merge3_with_deadline, Labels};
 use crate::text::content_hash;
 
 /// A file's bytes and execute bit.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Content {
-    pub bytes: Vec<u8>,
-    pub executable: bool,
+pub(crate) struct Content {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) executable: bool,
 }
 
 /// What the project has at a starter path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Yours {
+pub(crate) enum Yours {
     Absent,
     File(Content),
     /// Something no line merge can touch, described for the report: a
@@ -40,7 +41,7 @@ impl Content {
 
 /// What is known of the base at a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Base {
+pub(crate) enum Base {
     /// The base starter had no file here.
     Absent,
     /// The exact old render, from the history compiled into the binary.
@@ -53,20 +54,20 @@ pub enum Base {
 
 /// The three sources of one path.
 #[derive(Debug, Clone)]
-pub struct PathSources {
-    pub path: String,
-    pub base: Base,
-    pub yours: Yours,
-    pub theirs: Option<Content>,
+pub(crate) struct PathSources {
+    pub(crate) path: String,
+    pub(crate) base: Base,
+    pub(crate) yours: Yours,
+    pub(crate) theirs: Option<Content>,
     /// The starter embeds the file verbatim (an image, an icon).
-    pub starter_binary: bool,
+    pub(crate) starter_binary: bool,
     /// The last upgrade left conflict markers here and they are still there.
-    pub unresolved: bool,
+    pub(crate) unresolved: bool,
 }
 
 /// What to do with one path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Only you changed it (or deleted it): nothing to take.
     Keep,
     /// Only the starter changed it: take the starter's version.
@@ -79,8 +80,53 @@ pub enum Outcome {
     Unknown,
 }
 
+/// The kinds of [`Outcome`], without what each carries: what a plan counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OutcomeKind {
+    Take,
+    Merged,
+    Conflict,
+    Keep,
+    Unknown,
+}
+
+impl OutcomeKind {
+    /// A stable name: the JSON `outcome` and the `--stat` column.
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            OutcomeKind::Take => "take",
+            OutcomeKind::Merged => "merged",
+            OutcomeKind::Conflict => "conflict",
+            OutcomeKind::Keep => "keep",
+            OutcomeKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// What a take does to the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
+    /// The starter changed a file you never changed.
+    Update,
+    /// The starter added a file you do not have.
+    Add,
+    /// The starter removed a file you never changed.
+    Delete,
+}
+
+impl Action {
+    /// A stable name, for JSON and the upgrade plan.
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            Action::Update => "update",
+            Action::Add => "add",
+            Action::Delete => "delete",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Take {
+pub(crate) enum Take {
     /// Write the starter's file (changed, new, or only its mode changed).
     Write(Content),
     /// The starter removed a file you never changed.
@@ -88,91 +134,54 @@ pub enum Take {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conflict {
-    pub reason: Reason,
+pub(crate) struct Conflict {
+    pub(crate) reason: Reason,
     /// What the path itself gets: the file with conflict markers, or nothing
     /// (your file stays as it is).
-    pub write: Option<Content>,
+    pub(crate) write: Option<Content>,
     /// The starter's version, to be written beside your file for you to merge.
-    pub beside: Option<Content>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reason {
-    /// Both changed the same lines: this many conflict hunks.
-    Lines(usize),
-    /// The last upgrade's conflict markers are still in the file.
-    Unresolved,
-    /// You deleted a file the starter changed.
-    DeletedByYou,
-    /// The starter removed a file you changed.
-    RemovedByStarter,
-    /// Both changed a binary file.
-    Binary,
-    /// Something other than a regular file stands at the path.
-    NotAFile(String),
-    /// Both changed a lock file, which is regenerated, never merged.
-    Lock,
-    /// Both sides differ from the manifest's hash, and the base starter is not
-    /// in this binary's history, so there is nothing to merge against.
-    BaseUnknown,
-}
-
-impl Reason {
-    /// A stable name, for JSON.
-    pub fn key(&self) -> &'static str {
-        match self {
-            Reason::Lines(_) => "lines",
-            Reason::Unresolved => "unresolved",
-            Reason::DeletedByYou => "deleted_by_you",
-            Reason::RemovedByStarter => "removed_by_starter",
-            Reason::Binary => "binary",
-            Reason::NotAFile(_) => "not_a_file",
-            Reason::Lock => "lock",
-            Reason::BaseUnknown => "base_unknown",
-        }
-    }
+    pub(crate) beside: Option<Content>,
 }
 
 /// What `upgrade` would do to a project, and what is known of its base.
 #[derive(Debug, Clone)]
-pub struct Plan {
-    pub project_name: String,
+pub(crate) struct Plan {
+    pub(crate) project_name: String,
     /// The quickscale version recorded in the manifest; None without one.
-    pub made_with: Option<String>,
+    pub(crate) made_with: Option<String>,
     /// The manifest's starter digest; None without a manifest.
-    pub base_digest: Option<String>,
+    pub(crate) base_digest: Option<String>,
     /// The version of the base starter, when the history has it.
-    pub base_version: Option<&'static str>,
+    pub(crate) base_version: Option<&'static str>,
     /// Paths that are not up to date, sorted.
-    pub entries: Vec<Entry>,
+    pub(crate) entries: Vec<Entry>,
 }
 
 impl Plan {
     /// Whether the manifest let each difference be told apart.
-    pub fn classified(&self) -> bool {
+    pub(crate) fn classified(&self) -> bool {
         self.made_with.is_some()
     }
 
     /// Whether the starter has anything the project has not taken.
-    pub fn has_changes_to_take(&self) -> bool {
+    pub(crate) fn has_changes_to_take(&self) -> bool {
         self.entries.iter().any(Entry::to_take)
     }
 
     /// Whether `upgrade` has anything to write beyond the conflicts the last
     /// upgrade left (which only the owner can resolve).
-    pub fn has_new_changes(&self) -> bool {
+    pub(crate) fn has_new_changes(&self) -> bool {
         self.entries
             .iter()
             .any(|e| e.to_take() && !e.is_unresolved())
     }
 
     /// The version the project's base starter shipped with, as far as known.
-    pub fn from_version(&self) -> Option<&str> {
+    pub(crate) fn known_base_version(&self) -> Option<&str> {
         self.base_version.or(self.made_with.as_deref())
     }
 
-    pub fn conflicts(&self) -> impl Iterator<Item = (&Entry, &Conflict)> {
+    pub(crate) fn conflicts(&self) -> impl Iterator<Item = (&Entry, &Conflict)> {
         self.entries
             .iter()
             .filter_map(|entry| match &entry.outcome {
@@ -181,16 +190,13 @@ impl Plan {
             })
     }
 
-    /// How many entries have the outcome named `key` (see [`Entry::outcome_key`]).
-    pub fn count(&self, key: &str) -> usize {
-        self.entries
-            .iter()
-            .filter(|e| e.outcome_key() == key)
-            .count()
+    /// How many entries have an outcome of this kind.
+    pub(crate) fn count(&self, kind: OutcomeKind) -> usize {
+        self.entries.iter().filter(|e| e.kind() == kind).count()
     }
 
     /// Whether the owner deleted `path` and the upgrade leaves it deleted.
-    pub fn deleted_by_owner(&self, path: &str) -> bool {
+    pub(crate) fn deleted_by_owner(&self, path: &str) -> bool {
         self.entries
             .iter()
             .any(|e| e.path == path && e.yours == Yours::Absent && e.written().is_none())
@@ -198,7 +204,7 @@ impl Plan {
 
     /// Forgets the beside file of the conflict at `path`: it could not be
     /// written, and no report may name a file that is not there.
-    pub fn drop_beside(&mut self, path: &str) {
+    pub(crate) fn drop_beside(&mut self, path: &str) {
         for entry in self.entries.iter_mut().filter(|e| e.path == path) {
             if let Outcome::Conflict(conflict) = &mut entry.outcome {
                 conflict.beside = None;
@@ -207,32 +213,26 @@ impl Plan {
     }
 
     /// Keeps only what can be taken without a decision (`diff --safe-only`).
-    pub fn keep_safe_only(&mut self) {
+    pub(crate) fn keep_safe_only(&mut self) {
         self.entries.retain(Entry::is_safe);
     }
 }
 
-/// Where the starter's version of a conflicted path is written for the owner
-/// to merge by hand: beside it, named after this quickscale.
-pub fn beside_path(path: &str) -> String {
-    format!("{path}.quickscale-{}", crate::text::QUICKSCALE_VERSION)
-}
-
 /// One path of the plan.
 #[derive(Debug, Clone)]
-pub struct Entry {
-    pub path: String,
-    pub yours: Yours,
-    pub outcome: Outcome,
+pub(crate) struct Entry {
+    pub(crate) path: String,
+    pub(crate) yours: Yours,
+    pub(crate) outcome: Outcome,
     /// Either side is binary: the content is never printed or line-counted.
-    pub binary: bool,
+    pub(crate) binary: bool,
 }
 
 impl Entry {
     /// What `upgrade` does at the path itself, the one answer `apply`,
     /// the dirty check and the report all use: None leaves it as it is,
     /// `Some(None)` deletes it, `Some(Some(content))` writes `content`.
-    pub fn written(&self) -> Option<Option<&Content>> {
+    pub(crate) fn written(&self) -> Option<Option<&Content>> {
         match &self.outcome {
             Outcome::Take(Take::Write(content))
             | Outcome::Merged(content)
@@ -256,34 +256,33 @@ impl Entry {
     }
 
     /// Whether the starter has something here the project has not taken.
-    pub fn to_take(&self) -> bool {
+    pub(crate) fn to_take(&self) -> bool {
         !matches!(self.outcome, Outcome::Keep)
     }
 
-    /// A short name for the outcome: `take`, `merged`, `conflict`, `keep`,
-    /// `unknown` (the JSON `outcome` and the `--stat` column).
-    pub fn outcome_key(&self) -> &'static str {
+    /// The kind of its outcome, what plans count by.
+    pub(crate) fn kind(&self) -> OutcomeKind {
         match self.outcome {
-            Outcome::Keep => "keep",
-            Outcome::Take(_) => "take",
-            Outcome::Merged(_) => "merged",
-            Outcome::Conflict(_) => "conflict",
-            Outcome::Unknown => "unknown",
+            Outcome::Keep => OutcomeKind::Keep,
+            Outcome::Take(_) => OutcomeKind::Take,
+            Outcome::Merged(_) => OutcomeKind::Merged,
+            Outcome::Conflict(_) => OutcomeKind::Conflict,
+            Outcome::Unknown => OutcomeKind::Unknown,
         }
     }
 
-    /// For a take: `update`, `add` or `delete`.
-    pub fn action_key(&self) -> Option<&'static str> {
+    /// For a take: an update, an addition or a deletion.
+    pub(crate) fn action(&self) -> Option<Action> {
         match (&self.outcome, &self.yours) {
-            (Outcome::Take(Take::Delete), _) => Some("delete"),
-            (Outcome::Take(Take::Write(_)), Yours::Absent) => Some("add"),
-            (Outcome::Take(Take::Write(_)), _) => Some("update"),
+            (Outcome::Take(Take::Delete), _) => Some(Action::Delete),
+            (Outcome::Take(Take::Write(_)), Yours::Absent) => Some(Action::Add),
+            (Outcome::Take(Take::Write(_)), _) => Some(Action::Update),
             _ => None,
         }
     }
 
     /// Conflict markers the last upgrade left are still in the file.
-    pub fn is_unresolved(&self) -> bool {
+    pub(crate) fn is_unresolved(&self) -> bool {
         matches!(
             self.outcome,
             Outcome::Conflict(Conflict {
@@ -294,16 +293,16 @@ impl Entry {
     }
 
     /// Whether taking it loses none of your work and needs no decision.
-    pub fn is_safe(&self) -> bool {
+    pub(crate) fn is_safe(&self) -> bool {
         matches!(self.outcome, Outcome::Take(_) | Outcome::Merged(_))
     }
 }
 
 /// Files that are regenerated by a tool, never merged line by line, with the
 /// command that regenerates each.
-pub const LOCK_FILES: &[(&str, &str)] = &[("uv.lock", "uv lock")];
+pub(crate) const LOCK_FILES: &[(&str, &str)] = &[("uv.lock", "uv lock")];
 
-pub fn lock_command(path: &str) -> Option<&'static str> {
+pub(crate) fn lock_command(path: &str) -> Option<&'static str> {
     LOCK_FILES
         .iter()
         .find(|(name, _)| *name == path)
@@ -314,7 +313,7 @@ pub fn lock_command(path: &str) -> Option<&'static str> {
 /// sorted by path. Each file's merge may search for the best line alignment
 /// for `limit` (the caller's [`TimeLimit::MERGE`]) before it settles for a
 /// coarser one: more conflict, never a wrong clean merge.
-pub fn plan(sources: Vec<PathSources>, labels: &Labels<'_>, limit: TimeLimit) -> Vec<Entry> {
+pub(crate) fn plan(sources: Vec<PathSources>, labels: &Labels<'_>, limit: TimeLimit) -> Vec<Entry> {
     let mut entries: Vec<Entry> = sources
         .into_iter()
         .filter_map(|source| {
@@ -467,36 +466,8 @@ fn conflict(reason: Reason, write: Option<Content>, beside: Option<Content>) -> 
 
 /// Content a line merge or a text diff must not touch: a NUL byte or
 /// anything that is not UTF-8.
-pub fn looks_binary(bytes: &[u8]) -> bool {
+pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
     bytes.contains(&0) || std::str::from_utf8(bytes).is_err()
-}
-
-/// Whether a file still holds a conflict block exactly as an upgrade writes
-/// it: `<<<<<<< yours`, then `=======`, then `>>>>>>> quickscale ...`, in that
-/// order (with the `|||||||` base section between, as upgrade writes them).
-/// Marker-like lines of the file's own (a docstring about conflicts, git's
-/// `<<<<<<< HEAD`) are not an upgrade's, so they never make a file unresolved.
-pub fn has_conflict_markers(bytes: &[u8]) -> bool {
-    // What each marker line starts with, in the order a block has them.
-    const BLOCK: [&[u8]; 3] = [b"<<<<<<< yours", b"=======", b">>>>>>> quickscale "];
-    let mut next = 0;
-    for line in bytes.split(|b| *b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let matches = match next {
-            0 => line == BLOCK[0],
-            1 => line == BLOCK[1],
-            _ => line.starts_with(BLOCK[2]),
-        };
-        if matches {
-            next += 1;
-            if next == BLOCK.len() {
-                return true;
-            }
-        } else if next > 0 && line == BLOCK[0] {
-            next = 1; // A new block opened before the last one closed.
-        }
-    }
-    false
 }
 
 #[cfg(test)]
@@ -822,48 +793,15 @@ mod tests {
                 result.map(str::to_owned),
                 "{shown}"
             );
-            assert_eq!(entry.outcome_key(), outcome, "{shown}");
-            assert_eq!(entry.action_key(), action, "{shown}");
+            assert_eq!(entry.kind().key(), outcome, "{shown}");
+            assert_eq!(entry.action().map(Action::key), action, "{shown}");
             assert_eq!(entry.to_take(), to_take, "{shown}");
             assert_eq!(entry.is_safe(), safe, "{shown}");
         }
     }
 
     #[test]
-    fn reasons_have_stable_keys() {
-        let keys: Vec<&str> = [
-            Reason::Lines(2),
-            Reason::Unresolved,
-            Reason::DeletedByYou,
-            Reason::RemovedByStarter,
-            Reason::Binary,
-            Reason::NotAFile("a FIFO".into()),
-            Reason::Lock,
-            Reason::BaseUnknown,
-        ]
-        .iter()
-        .map(Reason::key)
-        .collect();
-        assert_eq!(
-            keys,
-            [
-                "lines",
-                "unresolved",
-                "deleted_by_you",
-                "removed_by_starter",
-                "binary",
-                "not_a_file",
-                "lock",
-                "base_unknown"
-            ]
-        );
-        assert_eq!(
-            beside_path("config/urls.py"),
-            format!(
-                "config/urls.py.quickscale-{}",
-                crate::text::QUICKSCALE_VERSION
-            )
-        );
+    fn lock_files_name_the_command_that_regenerates_them() {
         assert_eq!(lock_command("uv.lock"), Some("uv lock"));
         assert_eq!(lock_command("sub/uv.lock"), None, "only the project's own");
         assert_eq!(lock_command("README.md"), None);
@@ -885,13 +823,21 @@ mod tests {
         assert!(plan.classified());
         assert!(plan.has_changes_to_take());
         assert!(plan.has_new_changes());
-        assert_eq!(plan.from_version(), Some("0.1.0"), "the manifest's version");
+        assert_eq!(
+            plan.known_base_version(),
+            Some("0.1.0"),
+            "the manifest's version"
+        );
         plan.base_version = Some("0.0.9");
-        assert_eq!(plan.from_version(), Some("0.0.9"), "the base starter's own");
+        assert_eq!(
+            plan.known_base_version(),
+            Some("0.0.9"),
+            "the base starter's own"
+        );
         let conflicts: Vec<&Reason> = plan.conflicts().map(|(_, c)| &c.reason).collect();
         assert_eq!(conflicts, [&Reason::Binary]);
         plan.keep_safe_only();
-        let kept: Vec<&str> = plan.entries.iter().map(Entry::outcome_key).collect();
+        let kept: Vec<&str> = plan.entries.iter().map(|e| e.kind().key()).collect();
         assert_eq!(kept, ["take"]);
         plan.entries = vec![entry(file("mine\n"), Outcome::Keep)];
         plan.made_with = None;
@@ -903,7 +849,7 @@ mod tests {
         assert_eq!(plan.conflicts().count(), 0);
         assert!(!plan.has_new_changes());
         plan.base_version = None;
-        assert_eq!(plan.from_version(), None);
+        assert_eq!(plan.known_base_version(), None);
         // Markers the last upgrade left are something to take, but nothing new.
         let unresolved = entry(file("<<<\n"), conflict(Reason::Unresolved, None, None));
         assert!(unresolved.is_unresolved());
@@ -1120,24 +1066,5 @@ mod tests {
                 &yours.replace("line 45\n", "forty-five\n")
             )))
         );
-    }
-
-    #[test]
-    fn finds_conflict_markers() {
-        assert!(has_conflict_markers(
-            b"x\n<<<<<<< yours\na\n=======\nb\n>>>>>>> quickscale 0.2.0\n"
-        ));
-        assert!(!has_conflict_markers(b"<<<<<<< yours\nonly the opening\n"));
-        assert!(!has_conflict_markers(b">>>>>>> first\n<<<<<<< then\n"));
-        assert!(has_conflict_markers(
-            b"<<<<<<< yours\r\na\r\n||||||| quickscale 0.1.0\r\no\r\n=======\r\nb\r\n>>>>>>> quickscale 0.2.0\r\n"
-        ));
-        // A file's own marker-like lines are not an upgrade's conflict.
-        assert!(!has_conflict_markers(
-            b"\"\"\"Resolve:\n<<<<<<< HEAD\nours\n=======\ntheirs\n>>>>>>> branch\n\"\"\"\n"
-        ));
-        assert!(!has_conflict_markers(
-            b"<<<<<<< yours\nno middle\n>>>>>>> quickscale 0.2.0\n"
-        ));
     }
 }

@@ -8,9 +8,9 @@
 //! must stop in time and settle for a coarser one (more conflict, never a
 //! wrong clean merge). `compare` and `report` never read the clock
 //! themselves: their caller hands them a [`TimeLimit`], which starts one
-//! [`Deadline`] per file. Under test, [`TimeLimit::NONE`] makes every result
-//! depend on the input alone, and [`TimeLimit::SPENT`] takes the coarse path
-//! every time.
+//! [`Deadline`] per file. Under test (and only there, so they exist only
+//! in test builds), `TimeLimit::NONE` makes every result depend on the input
+//! alone, and `TimeLimit::SPENT` takes the coarse path every time.
 
 use std::time::{Duration, Instant};
 
@@ -20,15 +20,19 @@ pub struct TimeLimit(Limit);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Limit {
+    #[cfg(test)]
     None,
+    #[cfg(test)]
     Spent,
     After(Duration),
 }
 
 impl TimeLimit {
     /// Search to the end: the result depends on the input alone.
+    #[cfg(test)]
     pub const NONE: TimeLimit = TimeLimit(Limit::None);
     /// Every deadline has already passed: the coarsest diff, every time.
+    #[cfg(test)]
     pub const SPENT: TimeLimit = TimeLimit(Limit::Spent);
     /// One file's merge in `diff` and `upgrade`: a 200,000-line file must not
     /// stall an upgrade.
@@ -39,7 +43,9 @@ impl TimeLimit {
     /// The deadline of one file's diff, starting now.
     pub fn start(self) -> Deadline {
         Deadline(match self.0 {
+            #[cfg(test)]
             Limit::None => Until::Never,
+            #[cfg(test)]
             Limit::Spent => Until::Passed,
             Limit::After(budget) => Until::At(Instant::now() + budget),
         })
@@ -53,6 +59,7 @@ pub struct Deadline(Until);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Until {
     Never,
+    #[cfg(test)]
     Passed,
     At(Instant),
 }
@@ -61,12 +68,14 @@ impl Deadline {
     /// No deadline.
     pub const NEVER: Deadline = Deadline(Until::Never);
     /// A deadline already past.
+    #[cfg(test)]
     pub const PASSED: Deadline = Deadline(Until::Passed);
 
     /// Whether the search must stop now.
     pub fn is_past(self) -> bool {
         match self.0 {
             Until::Never => false,
+            #[cfg(test)]
             Until::Passed => true,
             Until::At(at) => Instant::now() > at,
         }
@@ -77,6 +86,7 @@ impl Deadline {
     pub fn instant(self) -> Option<Instant> {
         match self.0 {
             Until::Never => None,
+            #[cfg(test)]
             Until::Passed => {
                 let now = Instant::now();
                 Some(now.checked_sub(Duration::from_secs(1)).unwrap_or(now))

@@ -33,16 +33,15 @@ pub fn diff(dir: &Path, name: Option<&str>, safe_only: bool) -> Result<Diff> {
     if let Some(root) = crate::journal::unfinished_root(dir) {
         crate::journal::refuse_while_unfinished(&root)?;
     }
-    let (root, manifest) = sources::open(dir, name, Verb::Diff)?;
-    crate::journal::refuse_while_unfinished(&root)?;
-    let mut plan = sources::gather(&root, manifest, name)?.plan();
+    let mut sources = sources::open(dir, name, Verb::Diff, None)?;
+    let mut plan = sources.plan();
     let total = plan.entries.iter().filter(|e| e.to_take()).count();
     if safe_only {
         plan.keep_safe_only();
     }
     let shown = plan.entries.iter().filter(|e| e.to_take()).count();
     Ok(Diff {
-        root,
+        root: sources.root,
         plan,
         hidden: total - shown,
     })

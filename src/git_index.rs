@@ -34,7 +34,7 @@ pub enum Format {
 impl Format {
     /// The format `git rev-parse --show-object-format` names; None for
     /// anything else (an older git prints the option back).
-    pub fn parse(name: &str) -> Option<Format> {
+    pub(crate) fn parse(name: &str) -> Option<Format> {
         match name {
             "sha1" => Some(Format::Sha1),
             "sha256" => Some(Format::Sha256),
@@ -64,15 +64,15 @@ pub struct Entry {
 /// What HEAD's tree holds at a path (`git ls-tree`): its mode, type and
 /// object name.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tracked {
-    pub mode: u32,
-    pub blob: bool,
-    pub oid: Vec<u8>,
+pub(crate) struct Tracked {
+    pub(crate) mode: u32,
+    pub(crate) blob: bool,
+    pub(crate) oid: Vec<u8>,
 }
 
 /// What the work tree holds at a path, as the project reader saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Worktree<'a> {
+pub(crate) enum Worktree<'a> {
     Absent,
     File {
         bytes: &'a [u8],
@@ -84,7 +84,7 @@ pub enum Worktree<'a> {
 
 /// The answer for one path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// The work tree, the index and HEAD agree, byte for byte.
     Clean,
     /// Certainly uncommitted: staged, unmerged, added, or deleted.
@@ -98,7 +98,7 @@ const MODE_EXECUTABLE: u32 = 0o100755;
 
 /// Decides one path from HEAD's entry, the index's entries and the work
 /// tree's bytes.
-pub fn verdict(
+pub(crate) fn verdict(
     format: Format,
     head: Option<&Tracked>,
     index: &[Entry],
@@ -278,7 +278,7 @@ fn varint(bytes: &[u8]) -> Option<(usize, usize)> {
 }
 
 /// `git ls-tree -z` output: `mode type oid\tpath` records.
-pub fn parse_ls_tree(output: &[u8], format: Format) -> Option<BTreeMap<String, Tracked>> {
+pub(crate) fn parse_ls_tree(output: &[u8], format: Format) -> Option<BTreeMap<String, Tracked>> {
     let mut tree = BTreeMap::new();
     for record in output.split(|b| *b == 0).filter(|r| !r.is_empty()) {
         let tab = record.iter().position(|b| *b == b'\t')?;
@@ -314,7 +314,7 @@ fn hex_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 /// The object name git gives `bytes` as a blob.
-pub fn blob_id(format: Format, bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn blob_id(format: Format, bytes: &[u8]) -> Vec<u8> {
     let header = format!("blob {}\0", bytes.len());
     match format {
         Format::Sha1 => {

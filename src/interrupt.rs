@@ -8,8 +8,8 @@
 //! is ignored so that a write past `ulimit -f` fails with an error we report.
 //!
 //! The handler only records which signal arrived (the one thing a handler can
-//! do safely); the command polls [`Catch::received`] between steps, cleans up,
-//! and then dies of the same signal with [`die`], so that a shell sees the
+//! do safely); the command polls `Catch::received` between steps, cleans up,
+//! and then dies of the same signal with `die`, so that a shell sees the
 //! conventional status (130 for SIGINT, 143 for SIGTERM). `libc` is used
 //! directly: it is already in the build (through getrandom and tempfile), and
 //! the few calls needed do not justify another dependency.
@@ -37,14 +37,14 @@ pub fn ignore_file_size_limit() {
 
 /// While alive, SIGINT and SIGTERM are recorded instead of killing the
 /// process; dropping it restores what was there before.
-pub struct Catch {
+pub(crate) struct Catch {
     previous: [libc::sigaction; CAUGHT.len()],
 }
 
 /// Starts catching SIGINT and SIGTERM. A signal that was ignored when we
 /// started (a background job of a non-interactive shell ignores SIGINT) stays
 /// ignored, as the shell intended.
-pub fn catch() -> Catch {
+pub(crate) fn catch() -> Catch {
     RECEIVED.store(0, Ordering::SeqCst);
     // SAFETY: sigaction is called with valid, initialised structures; the
     // handler only stores to an atomic, which is async-signal-safe.
@@ -67,7 +67,7 @@ pub fn catch() -> Catch {
 
 impl Catch {
     /// The signal that arrived since [`catch`], if any.
-    pub fn received(&self) -> Option<i32> {
+    pub(crate) fn received(&self) -> Option<i32> {
         match RECEIVED.load(Ordering::SeqCst) {
             0 => None,
             signal => Some(signal),
@@ -77,7 +77,7 @@ impl Catch {
     /// Runs `step` with SIGINT and SIGTERM held back, so that a step made of
     /// several operations (moving entries into place) is never cut in half; a
     /// signal sent meanwhile is recorded as soon as `step` returns.
-    pub fn uninterrupted<T>(&self, step: impl FnOnce() -> T) -> T {
+    pub(crate) fn uninterrupted<T>(&self, step: impl FnOnce() -> T) -> T {
         // SAFETY: plain signal-mask calls on initialised sets; quickscale is
         // single-threaded, so the thread's mask is the process's.
         unsafe {
@@ -109,7 +109,7 @@ impl Drop for Catch {
 
 /// Ends the process by `signal` with its default action, as if it had never
 /// been caught: the parent sees "killed by SIGINT", and a shell prints 130.
-pub fn die(signal: i32) -> ! {
+pub(crate) fn die(signal: i32) -> ! {
     // SAFETY: resetting a disposition, unblocking and raising have no
     // preconditions; exit is the fallback should the signal not end us.
     unsafe {
@@ -124,7 +124,7 @@ pub fn die(signal: i32) -> ! {
 }
 
 /// How messages name a signal: `an interrupt (SIGINT)`.
-pub fn signal_name(signal: i32) -> &'static str {
+pub(crate) fn signal_name(signal: i32) -> &'static str {
     match signal {
         libc::SIGINT => "an interrupt (SIGINT)",
         libc::SIGTERM => "SIGTERM",

@@ -1,39 +1,44 @@
 //! quickscale: writes a production-ready Django project from the starter
 //! compiled into the binary, and compares projects with it.
 //!
-//! Module map: `cli` parses arguments and maps results to exit codes;
-//! `starter` is the embedded table; `render` turns it into files; `names`
-//! validates project names; `init` writes a project atomically, with
-//! `interrupt` turning SIGINT/SIGTERM into a clean stop; `manifest`
-//! records what init wrote; `diff` compares a project with the starter and
-//! `report` shows the result (`patch_target` says where a patch applies);
-//! `merge` is the three-way line merge (git's diff3 semantics) that upgrades
-//! use; `error` is the single error type.
+//! **This library is not a stable API.** It exists for the `quickscale`
+//! binary (`src/main.rs`) and the repository's own tests, and follows no
+//! semantic versioning: anything here may change or vanish in any release.
+//! Only what those use is public (a tidy test in `tests/it/invariants.rs`
+//! holds the list): `cli::run` and `interrupt::ignore_file_size_limit` for the
+//! binary; the starter tables, rendering, names, the manifest, the content
+//! hash, the line merge and the conflict reasons for the tests. Every other
+//! module is private; docs/ARCHITECTURE.md's code map says what each does.
 
-pub mod apply;
+// What the binary uses.
 pub mod cli;
-pub mod compare;
-pub mod deadline;
-pub mod diff;
-pub mod env_file;
-pub mod error;
-pub mod git;
-pub mod git_index;
-pub mod init;
 pub mod interrupt;
-pub mod journal;
-pub mod lock;
+
+// What the integration tests use.
+pub mod conflict;
+pub mod git_index;
 pub mod manifest;
 pub mod merge;
-pub mod modules;
 pub mod names;
-pub mod patch_target;
-pub mod project;
-pub mod random;
-pub mod release_notes;
 pub mod render;
-pub mod report;
-pub mod sources;
 pub mod starter;
 pub mod text;
-pub mod upgrade;
+
+mod apply;
+mod compare;
+mod deadline;
+mod diff;
+mod env_file;
+mod error;
+mod git;
+mod init;
+mod journal;
+mod lock;
+mod modules;
+mod patch_target;
+mod project;
+mod random;
+mod release_notes;
+mod report;
+mod sources;
+mod upgrade;

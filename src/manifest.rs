@@ -10,7 +10,7 @@ use crate::render::{RenderedFile, Values};
 use crate::starter;
 use crate::text::{content_hash, parse_version, quote, QUICKSCALE_VERSION};
 
-pub const FILE_NAME: &str = ".quickscale.toml";
+pub(crate) const FILE_NAME: &str = ".quickscale.toml";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Manifest {
@@ -32,7 +32,7 @@ pub struct Manifest {
 impl Manifest {
     /// The manifest of a project rendered from the head starter with `values`:
     /// what `init` writes, and what `upgrade` moves a project forward to.
-    pub fn for_render(
+    pub(crate) fn for_render(
         values: &Values,
         modules: &[&str],
         files: &[RenderedFile],
@@ -57,19 +57,14 @@ impl Manifest {
         }
     }
 
-    /// The enabled modules, as render takes them.
-    pub fn module_names(&self) -> Vec<&str> {
-        self.modules.iter().map(String::as_str).collect()
-    }
-
-    pub fn variable(&self, name: &str) -> Option<&str> {
+    pub(crate) fn variable(&self, name: &str) -> Option<&str> {
         self.variables
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn file_hash(&self, path: &str) -> Option<&str> {
+    pub(crate) fn file_hash(&self, path: &str) -> Option<&str> {
         self.files
             .binary_search_by(|(p, _)| p.as_str().cmp(path))
             .ok()
@@ -223,7 +218,7 @@ impl Manifest {
 
     /// Refuses a manifest written by a newer quickscale, whose starter this
     /// binary does not know.
-    pub fn check_not_newer(&self, shown: &str) -> Result<()> {
+    pub(crate) fn check_not_newer(&self, shown: &str) -> Result<()> {
         let ours = parse_version(QUICKSCALE_VERSION).expect("the crate version is valid");
         match parse_version(&self.quickscale_version) {
             Some(theirs) if theirs > ours => Err(Error::new(format!(
@@ -249,7 +244,7 @@ fn is_sha256(value: &str) -> bool {
 /// A manifest path must name a file inside the project: relative, `/`-separated,
 /// no empty, `.` or `..` component and no control character. Anything else
 /// would make `diff` read, or `upgrade` write, outside the project.
-pub fn check_path(path: &str) -> std::result::Result<(), String> {
+pub(crate) fn check_path(path: &str) -> std::result::Result<(), String> {
     // Error::new escapes the control characters this rejects.
     let shown = path;
     if path.is_empty() {

@@ -54,7 +54,7 @@ pub fn merge3(base: &[u8], yours: &[u8], theirs: &[u8], labels: &Labels<'_>) -> 
 /// at `deadline`. Past it they fall back to a coarser diff: still correct
 /// (every line accounted for), with larger hunks, so more lines in conflict
 /// (possibly in fewer, bigger hunks), never a wrong clean merge.
-pub fn merge3_with_deadline(
+pub(crate) fn merge3_with_deadline(
     base: &[u8],
     yours: &[u8],
     theirs: &[u8],
@@ -120,7 +120,7 @@ pub fn line_changes(base: &[u8], side: &[u8]) -> Vec<LineChange> {
 
 /// Splits into lines that keep their terminator; concatenating them gives
 /// back the input exactly. An empty input has no lines.
-pub fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
+pub(crate) fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
     bytes.split_inclusive(|&b| b == b'\n').collect()
 }
 

@@ -11,11 +11,11 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectNames {
     /// As given: `My-App`.
-    pub project: String,
+    pub(crate) project: String,
     /// Python package: `my_app`.
-    pub package: String,
+    pub(crate) package: String,
     /// Distribution and container name: `my-app`.
-    pub slug: String,
+    pub(crate) slug: String,
 }
 
 /// Python's hard keywords: none can name a package.
@@ -95,7 +95,7 @@ const STDLIB_MODULES: &[&str] = &[
     clippy::disallowed_methods,
     reason = "`.` names the current directory, whose name only the file system knows"
 )]
-pub fn name_from_path(path: &Path) -> Result<String> {
+pub(crate) fn name_from_path(path: &Path) -> Result<String> {
     match path.components().next_back() {
         None => Err(Error::new(
             "the project path is empty; give a directory such as `quickscale init mysite`",

@@ -13,7 +13,7 @@ pub struct Values {
 }
 
 impl Values {
-    pub fn new(get: impl Fn(Var) -> String) -> Self {
+    pub(crate) fn new(get: impl Fn(Var) -> String) -> Self {
         Values {
             values: Var::ALL.map(get),
         }
@@ -28,7 +28,7 @@ impl Values {
         })
     }
 
-    pub fn get(&self, var: Var) -> &str {
+    pub(crate) fn get(&self, var: Var) -> &str {
         &self.values[var as usize]
     }
 
@@ -52,7 +52,7 @@ pub struct RenderedFile {
 }
 
 /// A path's segments (or a text's, all its modules disabled) with `values`.
-pub fn render_segments(segments: &[Segment], values: &Values) -> String {
+pub(crate) fn render_segments(segments: &[Segment], values: &Values) -> String {
     render_text(segments, values, &[])
 }
 

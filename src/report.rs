@@ -3,12 +3,17 @@
 //! text. Colour is written as ANSI styles; the CLI's output stream strips them
 //! where colour is not wanted (a pipe, NO_COLOR).
 
+// Text is built with `write!` and `writeln!` into a String, which cannot fail,
+// so their `Result` is dropped (`let _ =`).
+use std::fmt::Write as _;
+
 use anstyle::{AnsiColor, Style};
 use similar::{capture_diff_slices_deadline, group_diff_ops, Algorithm, DiffOp, DiffTag};
 
 use crate::compare::{
-    beside_path, lock_command, Conflict, Content, Entry, Outcome, Plan, Reason, Yours,
+    lock_command, Action, Conflict, Content, Entry, Outcome, OutcomeKind, Plan, Yours,
 };
+use crate::conflict::{beside_path, Reason, FIND_MARKERS};
 use crate::deadline::TimeLimit;
 use crate::error::escape_controls;
 use crate::merge::split_lines;
@@ -37,15 +42,15 @@ const GROUPS: &[Group] = &[
     (
         "Changed in the starter, untouched by you (upgrade takes them)",
         GREEN,
-        |e| e.action_key() == Some("update"),
+        |e| e.action() == Some(Action::Update),
     ),
     ("New in the starter (upgrade adds them)", GREEN, |e| {
-        e.action_key() == Some("add")
+        e.action() == Some(Action::Add)
     }),
     (
         "Removed from the starter, untouched by you (upgrade deletes them)",
         GREEN,
-        |e| e.action_key() == Some("delete"),
+        |e| e.action() == Some(Action::Delete),
     ),
     (
         "Changed by you and in the starter, merging cleanly",
@@ -102,10 +107,7 @@ pub fn summary(plan: &Plan, hidden: usize) -> String {
                 _ if entry.binary => " (binary)".to_owned(),
                 _ => String::new(),
             };
-            out.push_str(&format!(
-                "  {}{detail}\n",
-                paint(*style, &shown(&entry.path))
-            ));
+            let _ = writeln!(out, "  {}{detail}", paint(*style, &shown(&entry.path)));
         }
     }
     if plan.has_new_changes() {
@@ -144,7 +146,7 @@ const RESOLVE_THEN_COMMIT: &str = "Edit each file, remove the markers and commit
 
 /// The release notes `plan` crosses, less those about a file its owner deleted.
 fn crossed(plan: &Plan) -> Vec<(&'static str, Vec<&'static str>)> {
-    crate::release_notes::crossed(plan.from_version(), QUICKSCALE_VERSION, |path| {
+    crate::release_notes::crossed(plan.known_base_version(), QUICKSCALE_VERSION, |path| {
         plan.deleted_by_owner(path)
     })
 }
@@ -161,7 +163,7 @@ fn release_notes(plan: &Plan) -> String {
         ));
         out.push('\n');
         for note in notes {
-            out.push_str(&format!("  - {note}\n"));
+            let _ = writeln!(out, "  - {note}");
         }
     }
     out
@@ -316,26 +318,29 @@ pub fn stat(plan: &Plan, hidden: usize, limit: TimeLimit) -> String {
             None if entry.binary => "binary".to_owned(),
             None => "-".to_owned(),
         };
-        out.push_str(&format!(
-            " {:<width$} | {:<8} {detail}\n",
+        let _ = writeln!(
+            out,
+            " {:<width$} | {:<8} {detail}",
             shown(&entry.path),
-            entry.outcome_key()
-        ));
+            entry.kind().key()
+        );
     }
     let files = new_to_take(entries.iter().copied());
     let unresolved = entries.len() - files;
-    out.push_str(&format!(
-        " {files} file{} to take, {insertions} insertion{}(+), {deletions} deletion{}(-)\n",
+    let _ = writeln!(
+        out,
+        " {files} file{} to take, {insertions} insertion{}(+), {deletions} deletion{}(-)",
         plural(files),
         plural(insertions),
         plural(deletions),
-    ));
+    );
     if unresolved > 0 {
-        out.push_str(&format!(
-            " {unresolved} file{} still hold{} the last upgrade's conflict markers\n",
+        let _ = writeln!(
+            out,
+            " {unresolved} file{} still hold{} the last upgrade's conflict markers",
             plural(unresolved),
             if unresolved == 1 { "s" } else { "" }
-        ));
+        );
     }
     if hidden > 0 {
         out.push_str(&safe_only_left_out(hidden));
@@ -398,20 +403,21 @@ fn file_patch(
     let mut header = format!("diff --git a/{path} b/{path}\n");
     let (old_name, new_name) = match (before, after) {
         (None, Some(after)) => {
-            header.push_str(&format!("new file mode {}\n", mode(after.executable)));
+            let _ = writeln!(header, "new file mode {}", mode(after.executable));
             ("/dev/null".to_owned(), format!("b/{path}"))
         }
         (Some(before), None) => {
-            header.push_str(&format!("deleted file mode {}\n", mode(before.executable)));
+            let _ = writeln!(header, "deleted file mode {}", mode(before.executable));
             (format!("a/{path}"), "/dev/null".to_owned())
         }
         (Some(before), Some(after)) => {
             if before.executable != after.executable {
-                header.push_str(&format!(
-                    "old mode {}\nnew mode {}\n",
+                let _ = writeln!(
+                    header,
+                    "old mode {}\nnew mode {}",
                     mode(before.executable),
                     mode(after.executable)
-                ));
+                );
             }
             (format!("a/{path}"), format!("b/{path}"))
         }
@@ -525,43 +531,47 @@ pub fn json(plan: &Plan, kind: JsonFor, notes: &[String], limit: TimeLimit) -> S
         JsonFor::Diff { left_out } => ("diff", false, left_out),
         JsonFor::Upgrade { applied } => ("upgrade", applied, 0),
     };
-    out.push_str(&format!("  \"command\": \"{command}\",\n"));
-    out.push_str(&format!("  \"applied\": {applied},\n"));
-    out.push_str(&format!("  \"project\": {},\n", quote(&plan.project_name)));
-    out.push_str(&format!(
-        "  \"quickscale_version\": {},\n",
+    let _ = writeln!(out, "  \"command\": \"{command}\",");
+    let _ = writeln!(out, "  \"applied\": {applied},");
+    let _ = writeln!(out, "  \"project\": {},", quote(&plan.project_name));
+    let _ = writeln!(
+        out,
+        "  \"quickscale_version\": {},",
         quote(QUICKSCALE_VERSION)
-    ));
-    out.push_str(&format!(
-        "  \"made_with\": {},\n",
+    );
+    let _ = writeln!(
+        out,
+        "  \"made_with\": {},",
         json_string(plan.made_with.as_deref())
-    ));
-    out.push_str(&format!(
-        "  \"base_digest\": {},\n",
+    );
+    let _ = writeln!(
+        out,
+        "  \"base_digest\": {},",
         json_string(plan.base_digest.as_deref())
-    ));
-    out.push_str(&format!(
-        "  \"base_version\": {},\n",
+    );
+    let _ = writeln!(
+        out,
+        "  \"base_version\": {},",
         json_string(plan.base_version)
-    ));
-    out.push_str(&format!("  \"classified\": {},\n", plan.classified()));
+    );
+    let _ = writeln!(out, "  \"classified\": {},", plan.classified());
     // What is left out is still there to take: the document agrees with
     // plain `diff` (and the exit code) whatever `--safe-only` shows.
-    out.push_str(&format!(
-        "  \"up_to_date\": {},\n",
+    let _ = writeln!(
+        out,
+        "  \"up_to_date\": {},",
         !plan.has_changes_to_take() && left_out == 0
-    ));
-    out.push_str(&format!("  \"left_out\": {left_out},\n"));
-    out.push_str(&format!(
-        "  \"counts\": {{\"take\": {}, \"merged\": {}, \"conflict\": {}, \"keep\": {}, \"unknown\": {}}},\n",
-        plan.count("take"),
-        plan.count("merged"),
-        plan.count("conflict"),
-        plan.count("keep"),
-        plan.count("unknown")
-    ));
+    );
+    let _ = writeln!(out, "  \"left_out\": {left_out},");
+    let _ = writeln!(out, "  \"counts\": {{\"take\": {}, \"merged\": {}, \"conflict\": {}, \"keep\": {}, \"unknown\": {}}},",
+        plan.count(OutcomeKind::Take),
+        plan.count(OutcomeKind::Merged),
+        plan.count(OutcomeKind::Conflict),
+        plan.count(OutcomeKind::Keep),
+        plan.count(OutcomeKind::Unknown)
+    );
     let notes: Vec<String> = notes.iter().map(|n| quote(n)).collect();
-    out.push_str(&format!("  \"notes\": [{}],\n", notes.join(", ")));
+    let _ = writeln!(out, "  \"notes\": [{}],", notes.join(", "));
     let crossed: Vec<String> = crossed(plan)
         .into_iter()
         .map(|(version, notes)| {
@@ -573,7 +583,7 @@ pub fn json(plan: &Plan, kind: JsonFor, notes: &[String], limit: TimeLimit) -> S
             )
         })
         .collect();
-    out.push_str(&format!("  \"release_notes\": [{}],\n", crossed.join(", ")));
+    let _ = writeln!(out, "  \"release_notes\": [{}],", crossed.join(", "));
     out.push_str("  \"files\": [");
     for (index, entry) in plan.entries.iter().enumerate() {
         out.push_str(if index == 0 { "\n" } else { ",\n" });
@@ -596,16 +606,16 @@ pub fn json(plan: &Plan, kind: JsonFor, notes: &[String], limit: TimeLimit) -> S
             ),
             _ => ("null".to_owned(), "null".to_owned(), "null".to_owned()),
         };
-        out.push_str(&format!(
+        let _ = write!(out,
             "    {{\"path\": {}, \"outcome\": \"{}\", \"action\": {}, \"safe\": {}, \"binary\": {}, \
              \"insertions\": {insertions}, \"deletions\": {deletions}, \"reason\": {reason}, \
              \"detail\": {detail}, \"beside\": {beside}}}",
             quote(&entry.path),
-            entry.outcome_key(),
-            json_string(entry.action_key()),
+            entry.kind().key(),
+            json_string(entry.action().map(Action::key)),
             entry.is_safe(),
             entry.binary,
-        ));
+        );
     }
     if !plan.entries.is_empty() {
         out.push_str("\n  ");
@@ -631,7 +641,7 @@ pub fn upgrade_plan(plan: &Plan, notes: &[String]) -> String {
         return out;
     }
     for entry in &plan.entries {
-        let what = match (&entry.outcome, entry.action_key()) {
+        let what = match (&entry.outcome, entry.action().map(Action::key)) {
             (_, Some(action)) => format!("take ({action})"),
             (Outcome::Conflict(conflict), _) => {
                 format!("conflict: {}", conflict_detail(entry, conflict))
@@ -644,14 +654,11 @@ pub fn upgrade_plan(plan: &Plan, notes: &[String]) -> String {
             Outcome::Keep => YELLOW,
             _ => GREEN,
         };
-        out.push_str(&format!(
-            "  {}  {what}\n",
-            paint(style, &shown(&entry.path))
-        ));
+        let _ = writeln!(out, "  {}  {what}", paint(style, &shown(&entry.path)));
     }
     out.push_str(&counts_line(plan));
     for note in notes {
-        out.push_str(&format!("{note}\n"));
+        let _ = writeln!(out, "{note}");
     }
     out.push_str(&release_notes(plan));
     out.push_str("Nothing was written (--dry-run).\n");
@@ -661,11 +668,11 @@ pub fn upgrade_plan(plan: &Plan, notes: &[String]) -> String {
 fn counts_line(plan: &Plan) -> String {
     format!(
         "{} taken, {} merged, {} conflict{}, {} kept as you changed them.\n",
-        plan.count("take"),
-        plan.count("merged"),
-        plan.count("conflict"),
-        plural(plan.count("conflict")),
-        plan.count("keep")
+        plan.count(OutcomeKind::Take),
+        plan.count(OutcomeKind::Merged),
+        plan.count(OutcomeKind::Conflict),
+        plural(plan.count(OutcomeKind::Conflict)),
+        plan.count(OutcomeKind::Keep)
     )
 }
 
@@ -734,7 +741,7 @@ fn applied_report(
     let mut out = headline.to_owned();
     out.push_str(&counts_line(plan));
     for note in notes {
-        out.push_str(&format!("{note}\n"));
+        let _ = writeln!(out, "{note}");
     }
     let conflicts: Vec<(&Entry, &Conflict)> = plan.conflicts().collect();
     if !conflicts.is_empty() {
@@ -742,11 +749,12 @@ fn applied_report(
         out.push_str(&paint(BOLD, "Conflicts to resolve:"));
         out.push('\n');
         for (entry, conflict) in &conflicts {
-            out.push_str(&format!(
-                "  {}: {}\n",
+            let _ = writeln!(
+                out,
+                "  {}: {}",
                 paint(RED, &shown(&entry.path)),
                 conflict_detail(entry, conflict)
-            ));
+            );
         }
     }
     out.push('\n');
@@ -754,7 +762,10 @@ fn applied_report(
     out.push('\n');
     out.push_str("  git diff                        # review what changed\n");
     if !conflicts.is_empty() {
-        out.push_str("  git grep -n '^<<<<<<< yours'    # find the conflict markers; edit each file, remove the markers\n");
+        let _ = writeln!(
+            out,
+            "  {FIND_MARKERS:<32}# find the conflict markers; edit each file, remove the markers"
+        );
     }
     // The lock needs regenerating when it conflicted, or when the project's
     // dependencies were merged with yours (a lock taken from the starter
@@ -773,9 +784,10 @@ fn applied_report(
                 .then_some("uv lock")
         });
     if let Some(command) = relock {
-        out.push_str(&format!(
-            "  {command:<31} # regenerate the lock file, then: uv sync\n"
-        ));
+        let _ = writeln!(
+            out,
+            "  {command:<31} # regenerate the lock file, then: uv sync"
+        );
     }
     if needs_migrate(plan) {
         out.push_str(
@@ -783,13 +795,14 @@ fn applied_report(
         );
     }
     if !env.is_empty() {
-        out.push_str(&format!(
-            "  # set {} in .env and on every server (.env.example shows each)\n",
+        let _ = writeln!(
+            out,
+            "  # set {} in .env and on every server (.env.example shows each)",
             env.join(", ")
-        ));
+        );
     }
     out.push_str("  uv run pytest                   # run the tests\n");
-    out.push_str(&format!("  git add -A && git commit -m '{commit}'\n"));
+    let _ = writeln!(out, "  git add -A && git commit -m '{commit}'");
     out
 }
 

@@ -12,21 +12,24 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-use crate::compare::{self, has_conflict_markers, Base, Content, PathSources, Plan, Yours};
+use crate::compare::{self, Base, Content, PathSources, Plan, Yours};
+use crate::conflict::{has_conflict_markers, MarkerLabels};
 use crate::deadline::TimeLimit;
 use crate::env_file;
 use crate::error::{escape_controls, Error, Result};
 use crate::manifest::{self, Manifest};
-use crate::merge::Labels;
 use crate::names;
 use crate::project;
 use crate::render::{self, RenderedFile, Values};
 use crate::starter::{self, Starter, Var};
-use crate::text::{content_hash, QUICKSCALE_VERSION};
+use crate::text::content_hash;
 
 /// Everything the comparison needs to know about one project.
 #[derive(Debug)]
 pub struct Sources {
+    /// The project's root: the directory given, or the nearest one above it
+    /// holding the manifest.
+    pub root: PathBuf,
     pub project_name: String,
     pub manifest: Option<Manifest>,
     pub values: Values,
@@ -47,35 +50,34 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// How conflict markers name the base: `quickscale 0.1.0`.
-    pub fn base_label(&self) -> String {
-        match (self.base, &self.manifest) {
-            (Some(base), _) => format!("quickscale {}", base.version),
-            (None, Some(manifest)) => format!("quickscale {}", manifest.quickscale_version),
-            (None, None) => "base".to_owned(),
-        }
+    /// How conflict markers name the sides: the base by the version that
+    /// shipped it (from the history, else as the manifest records it).
+    fn marker_labels(&self) -> MarkerLabels {
+        MarkerLabels::new(match (self.base, &self.manifest) {
+            (Some(base), _) => Some(base.version),
+            (None, Some(manifest)) => Some(&manifest.quickscale_version),
+            (None, None) => None,
+        })
     }
 
-    /// How conflict markers name this binary's starter: `quickscale 0.2.0`.
-    pub fn theirs_label() -> String {
-        format!("quickscale {QUICKSCALE_VERSION}")
+    /// How conflict markers name the base: `quickscale 0.1.0`.
+    pub fn base_label(&self) -> String {
+        self.marker_labels().base().to_owned()
     }
 
     /// Decides every path; the per-path sources are used up.
     pub fn plan(&mut self) -> Plan {
-        let base = self.base_label();
-        let theirs = Self::theirs_label();
-        let labels = Labels {
-            yours: "yours",
-            base: &base,
-            theirs: &theirs,
-        };
+        let labels = self.marker_labels();
         Plan {
             project_name: self.project_name.clone(),
             made_with: self.manifest.as_ref().map(|m| m.quickscale_version.clone()),
             base_digest: self.manifest.as_ref().map(|m| m.starter_digest.clone()),
             base_version: self.base.map(|b| b.version),
-            entries: compare::plan(std::mem::take(&mut self.paths), &labels, TimeLimit::MERGE),
+            entries: compare::plan(
+                std::mem::take(&mut self.paths),
+                &labels.labels(),
+                TimeLimit::MERGE,
+            ),
         }
     }
 }
@@ -108,7 +110,11 @@ impl Verb {
 /// given (`diff --name`); otherwise the error says whether `dir` is a project
 /// that lost its manifest or no project at all, with only the advice that can
 /// help.
-pub fn open(dir: &Path, name: Option<&str>, command: Verb) -> Result<(PathBuf, Option<Manifest>)> {
+fn find_project(
+    dir: &Path,
+    name: Option<&str>,
+    command: Verb,
+) -> Result<(PathBuf, Option<Manifest>)> {
     match locate(dir, command)? {
         Ok((root, manifest)) => Ok((root, Some(manifest))),
         Err(_) if name.is_some() => Ok((dir.to_owned(), None)),
@@ -116,7 +122,28 @@ pub fn open(dir: &Path, name: Option<&str>, command: Verb) -> Result<(PathBuf, O
     }
 }
 
-/// [`open`] for a command that needs the manifest (`upgrade`).
+/// Finds the project `dir` is in and gathers its sources, in one call: for
+/// `diff`, which may compare a project without a manifest when `name` is
+/// given, and for `upgrade` and `add` (`adding` names the module `add`
+/// renders theirs with). `diff` refuses a project another quickscale is
+/// changing or an interrupted upgrade left unfinished: its files are neither
+/// the old nor the new state. (`upgrade` and `add` hold the lock by then, and
+/// have recovered any journal.)
+pub fn open(
+    dir: &Path,
+    name: Option<&str>,
+    command: Verb,
+    adding: Option<&str>,
+) -> Result<Sources> {
+    let (root, manifest) = find_project(dir, name, command)?;
+    if command == Verb::Diff {
+        crate::journal::refuse_while_unfinished(&root)?;
+    }
+    gather(&root, manifest, name, adding)
+}
+
+/// The project's root and manifest, for a command that needs the manifest
+/// alone (`modules`) or the root before anything else (`upgrade`'s lock).
 pub fn open_with_manifest(dir: &Path, command: Verb) -> Result<(PathBuf, Manifest)> {
     locate(dir, command)?
 }
@@ -229,15 +256,11 @@ fn git_tracks(dir: &Path, rel: &str) -> bool {
         .is_ok_and(|status| status.success())
 }
 
-/// Reads the project in `dir`, whose manifest [`open`] returned. Without a
+/// Reads the project in `dir`, whose manifest [`find_project`] returned. Without a
 /// manifest, `name` gives the values and nothing is known of the base.
-pub fn gather(dir: &Path, manifest: Option<Manifest>, name: Option<&str>) -> Result<Sources> {
-    gather_adding(dir, manifest, name, None)
-}
-
-/// [`gather`], with theirs rendered with `adding` enabled beside the
-/// project's modules (`quickscale add`).
-pub fn gather_adding(
+/// Theirs is rendered with `adding` enabled beside the project's modules
+/// (`quickscale add`).
+fn gather(
     dir: &Path,
     manifest: Option<Manifest>,
     name: Option<&str>,
@@ -339,6 +362,7 @@ pub fn gather_adding(
     }
     let project_name = values.get(Var::ProjectName).to_owned();
     Ok(Sources {
+        root: dir.to_owned(),
         project_name,
         manifest,
         values,

@@ -1,7 +1,7 @@
 //! The starter project compiled into the binary: the current one (the head)
 //! and every released one (the history), which upgrades merge against.
 //!
-//! `#[starter(...)]` (macros/) reads starter/ and history/<version>/ at
+//! `#[starter(...)]` (macros/) reads `starter/` and `history/<version>/` at
 //! compile time, checks every `@NAME@` placeholder against the variants of
 //! [`Var`] and emits [`HEAD`], [`HISTORY`] (keyed by starter digest) and
 //! [`BLOBS`] (file bodies keyed by content hash, each stored once however many
@@ -143,14 +143,14 @@ pub fn top_level_modules() -> Vec<String> {
 }
 
 /// The head starter's module called `name`.
-pub fn head_module(name: &str) -> Option<&'static Module> {
+pub(crate) fn head_module(name: &str) -> Option<&'static Module> {
     HEAD.modules.iter().find(|m| m.name == name)
 }
 
 /// The head starter's modules named in `names` (a user's `--with` list, or
 /// `add`'s one), sorted and without repeats; an unknown name is an error
 /// that lists the modules there are.
-pub fn head_modules(names: &[String]) -> crate::error::Result<Vec<&'static str>> {
+pub(crate) fn head_modules(names: &[String]) -> crate::error::Result<Vec<&'static str>> {
     let mut found = Vec::new();
     for name in names {
         let name = name.trim();

@@ -7,10 +7,10 @@ use sha2::{Digest, Sha256};
 
 /// The version of this binary: what `--version` prints, what manifests
 /// record, and what conflict markers and reports call this starter.
-pub const QUICKSCALE_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub(crate) const QUICKSCALE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// `1.2.3` (a pre-release or build suffix is ignored) as comparable numbers.
-pub fn parse_version(text: &str) -> Option<(u64, u64, u64)> {
+pub(crate) fn parse_version(text: &str) -> Option<(u64, u64, u64)> {
     let core = text.split(['-', '+']).next()?;
     let mut parts = core.split('.').map(|p| p.parse::<u64>().ok());
     let version = (parts.next()??, parts.next()??, parts.next()??);
@@ -33,7 +33,7 @@ pub fn content_hash(bytes: &[u8]) -> String {
 /// A double-quoted string with `"`, `\\` and every control character escaped:
 /// valid both as a TOML basic string (the manifest) and as a JSON string
 /// (`diff --format json`), whose escapes agree on this set.
-pub fn quote(value: &str) -> String {
+pub(crate) fn quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for ch in value.chars() {

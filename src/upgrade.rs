@@ -1,8 +1,3 @@
-#![allow(
-    clippy::disallowed_methods,
-    clippy::disallowed_types,
-    reason = "the upgrade command: its lock, the .env it reads, and the journal it drives"
-)]
 //! `quickscale upgrade`: take the current starter into a project with a
 //! three-way merge against the exact starter it was made from, then move the
 //! manifest forward to the new base.
@@ -10,13 +5,14 @@
 use std::path::Path;
 
 use crate::apply;
-use crate::compare::{Plan, Reason, Yours};
+use crate::compare::{Plan, Yours};
+use crate::conflict::Reason;
 use crate::env_file;
 use crate::error::{Error, Result};
 use crate::git;
 use crate::git_index::Worktree;
 use crate::interrupt;
-use crate::journal::{self, Op};
+use crate::journal;
 use crate::lock;
 use crate::manifest::{self, Manifest};
 use crate::project;
@@ -95,9 +91,9 @@ fn change(
     let dir = root.as_path();
     if dry_run {
         journal::refuse_while_unfinished(dir)?;
-        let manifest = sources::open_with_manifest(dir, verb)?.1;
-        refuse_add_when_behind(dir, &manifest, adding)?;
-        return plan_only(dir, manifest, adding);
+        let sources = sources::open(dir, None, verb, adding)?;
+        refuse_add_when_behind(dir, &sources, adding)?;
+        return plan_only(dir, sources);
     }
     let (lock, stale) = lock::acquire(dir)?;
     if let Some(holder) = stale {
@@ -112,7 +108,7 @@ fn change(
             say(&format!("warning: {note}"));
         }
     }
-    let manifest = sources::open_with_manifest(dir, verb)?.1;
+    let sources = sources::open(dir, None, verb, adding)?;
     stop_if_interrupted(
         &catch,
         "before the upgrade changed anything; the project is as it was",
@@ -124,8 +120,8 @@ fn change(
         env,
         sources,
     } = {
-        refuse_add_when_behind(dir, &manifest, adding)?;
-        prepare(dir, manifest, adding, false)?
+        refuse_add_when_behind(dir, &sources, adding)?;
+        prepare(dir, sources, false)?
     };
     if !plan.has_new_changes() && env.is_none() {
         return Ok(Upgrade {
@@ -154,21 +150,11 @@ fn change(
         notes.push(note);
     }
     if let Some(bytes) = env {
-        let mode = match std::fs::symlink_metadata(dir.join(env_file::FILE)) {
-            Ok(meta) => std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o7777,
-            Err(_) => 0o600,
-        };
-        ops.push((env_file::FILE.to_owned(), Op::Write { bytes, mode }));
+        ops.push(apply::env(dir, bytes));
     }
     // The manifest last: its rename is the commit point.
     let manifest_bytes = next_manifest(&sources, &plan).to_toml().into_bytes();
-    ops.push((
-        manifest::FILE_NAME.to_owned(),
-        Op::Write {
-            bytes: manifest_bytes,
-            mode: manifest_mode(dir),
-        },
-    ));
+    ops.push(apply::manifest(dir, manifest_bytes));
     let index = match &repo {
         Some(repo) => {
             conflict_index(repo, &sources, &plan).map_err(|e| signal_or(&catch, unchanged, e))?
@@ -219,13 +205,7 @@ struct Prepared {
 }
 
 /// `dry_run` only changes how the notes are worded: it writes nothing either way.
-fn prepare(
-    dir: &Path,
-    manifest: Manifest,
-    adding: Option<&str>,
-    dry_run: bool,
-) -> Result<Prepared> {
-    let mut sources = sources::gather_adding(dir, Some(manifest), None, adding)?;
+fn prepare(dir: &Path, mut sources: Sources, dry_run: bool) -> Result<Prepared> {
     let plan = sources.plan();
     let from = sources.base_label();
     refuse_over_unresolved(&plan)?;
@@ -280,8 +260,8 @@ fn prepare(
 }
 
 /// `--dry-run`: the plan, nothing written, no lock taken.
-fn plan_only(dir: &Path, manifest: Manifest, adding: Option<&str>) -> Result<Upgrade> {
-    let prepared = prepare(dir, manifest, adding, true)?;
+fn plan_only(dir: &Path, sources: Sources) -> Result<Upgrade> {
+    let prepared = prepare(dir, sources, true)?;
     Ok(Upgrade {
         plan: prepared.plan,
         from: prepared.from,
@@ -292,8 +272,8 @@ fn plan_only(dir: &Path, manifest: Manifest, adding: Option<&str>) -> Result<Upg
 
 /// A module is added to a project on this quickscale's starter only: one
 /// change at a time keeps `git diff` reviewable.
-fn refuse_add_when_behind(dir: &Path, manifest: &Manifest, adding: Option<&str>) -> Result<()> {
-    let Some(module) = adding else {
+fn refuse_add_when_behind(dir: &Path, sources: &Sources, adding: Option<&str>) -> Result<()> {
+    let (Some(module), Some(manifest)) = (adding, &sources.manifest) else {
         return Ok(());
     };
     if manifest.starter_digest == starter::HEAD.digest {
@@ -307,15 +287,6 @@ fn refuse_add_when_behind(dir: &Path, manifest: &Manifest, adding: Option<&str>)
         manifest.quickscale_version,
         starter::HEAD.version
     )))
-}
-
-/// The manifest keeps its permission bits, as every file upgrade replaces.
-fn manifest_mode(dir: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    match std::fs::symlink_metadata(dir.join(manifest::FILE_NAME)) {
-        Ok(meta) if meta.is_file() => meta.permissions().mode() & 0o7777 & !0o111,
-        _ => 0o644,
-    }
 }
 
 /// `error`, unless a signal arrived meanwhile: then the signal's report.

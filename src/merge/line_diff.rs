@@ -20,10 +20,10 @@ use crate::deadline::Deadline;
 /// together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Hunk {
-    pub base: isize,
-    pub base_len: isize,
-    pub side: isize,
-    pub side_len: isize,
+    pub(crate) base: isize,
+    pub(crate) base_len: isize,
+    pub(crate) side: isize,
+    pub(crate) side_len: isize,
 }
 
 /// The changes from `base` to `side`, normalised like xdiff normalises them

@@ -533,7 +533,7 @@ fn json_keys(value: &serde_json::Value) -> BTreeSet<String> {
 /// 0.1.0 with a conflict.
 #[test]
 fn the_json_schema_document_matches_real_output() {
-    use quickscale::compare::Reason;
+    use quickscale::conflict::Reason;
     let doc = read(&repo_root().join("docs/diff-json.md"));
     let tmp = tempfile::tempdir().unwrap();
     let root = project_0_1_0(tmp.path(), README_OLD_PROJECT);

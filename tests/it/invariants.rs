@@ -376,7 +376,7 @@ fn the_checker_sees_all_runtime_code_and_no_test_code() {
         compare[..first_cfg_test].lines().count() < 100,
         "compare.rs no longer opens with a test-only item; pick another file for this check"
     );
-    for runtime in ["fn decide(", "fn looks_binary(", "fn has_conflict_markers("] {
+    for runtime in ["fn decide(", "fn looks_binary(", "fn lock_command("] {
         assert!(code.contains(runtime), "{runtime} is runtime code");
     }
     for test_only in ["mod tests", "fn text(", "fn result("] {
@@ -501,6 +501,7 @@ const ITEM_OPT_OUTS: &[&str] = &["src/names.rs"];
 /// no I/O module, and none but the manifest knows the manifest's format.
 const DECIDING: &[&str] = &[
     "src/compare.rs",
+    "src/conflict.rs",
     "src/merge.rs",
     "src/merge/line_diff.rs",
     "src/report.rs",
@@ -700,6 +701,7 @@ fn project_file_access(files: &Files) -> Vec<String> {
             "src/sources.rs",
             "src/compare.rs",
             "src/report.rs",
+            "src/upgrade.rs",
         ];
         if readers.contains(&file.as_str()) {
             for name in ["fs::read", "read_to_string", "File::open", "OpenOptions"] {
@@ -709,8 +711,9 @@ fn project_file_access(files: &Files) -> Vec<String> {
             }
         }
         // init writes a new project (staged, then renamed into place); the
-        // owner's files are written only by apply.rs.
-        let writers = ["src/apply.rs", "src/init.rs", "src/upgrade.rs"];
+        // owner's files, `.env` and the manifest among them, are written only
+        // with the operations apply.rs decides.
+        let writers = ["src/apply.rs", "src/init.rs"];
         if !writers.contains(&file.as_str())
             && (mentions(&code, "fs::write(") || mentions(&code, "File::create("))
         {
@@ -740,6 +743,18 @@ fn only_project_and_apply_touch_a_projects_files() {
         into_fn(text, "pub fn summary(", "let _ = fs::write(\"x\", b\"\");")
     });
     assert_eq!(project_file_access(&faulty).len(), 1);
+    // upgrade appending to .env itself, beside apply.
+    let faulty = with(&files, "src/upgrade.rs", |text| {
+        into_fn(
+            text,
+            "fn prepare(",
+            "std::fs::write(\".env\", b\"\").unwrap();",
+        )
+    });
+    assert_eq!(
+        project_file_access(&faulty),
+        ["src/upgrade.rs writes a file in place; write through apply (temporary file and rename)"]
+    );
 }
 
 /// Derivations of the project's values outside the one place for each:
@@ -812,7 +827,7 @@ fn values_from_the_project_name_are_derived_in_one_place() {
         ),
         (
             "src/render.rs",
-            "pub fn render_segments(",
+            "pub(crate) fn render_segments(",
             "let _ = Values::new(|_| String::new());",
         ),
     ];
@@ -881,7 +896,7 @@ fn runtime_reads_no_template_from_disk() {
     let faulty = with(&files, "src/render.rs", |text| {
         into_fn(
             text,
-            "pub fn render_segments(",
+            "pub(crate) fn render_segments(",
             "let _ = include_str!(\"../starter/README.md\");",
         )
     });
@@ -982,6 +997,215 @@ fn diff_reads_only_the_starters_paths() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(!text.contains(".venv") && !text.contains("media"), "{text}");
+}
+
+/// What the library publishes, and may publish: its public modules (`pub mod`
+/// in src/lib.rs), anything else src/lib.rs makes `pub` (as `crate::name`),
+/// and every item, method and field declared plainly `pub` in a public
+/// module's file (as `module::name`). What src/main.rs and the integration
+/// tests use, and nothing more; the statics and `Var`'s constants that the
+/// `#[starter]` macro emits into `starter` come with the tables.
+const PUBLIC_SURFACE: &[&str] = &[
+    // src/main.rs
+    "cli",
+    "cli::run",
+    "interrupt",
+    "interrupt::ignore_file_size_limit",
+    // tests/it
+    "conflict",
+    "conflict::Reason",
+    "conflict::key",
+    "git_index",
+    "git_index::Format",
+    "git_index::Entry",
+    "git_index::mode",
+    "git_index::oid",
+    "git_index::stage",
+    "git_index::intent_to_add",
+    "git_index::skip_worktree",
+    "git_index::entries",
+    "manifest",
+    "manifest::Manifest",
+    "manifest::quickscale_version",
+    "manifest::starter_digest",
+    "manifest::variables",
+    "manifest::modules",
+    "manifest::files",
+    "manifest::conflicts",
+    "manifest::parse",
+    "manifest::to_toml",
+    "merge",
+    "merge::Labels",
+    "merge::yours",
+    "merge::base",
+    "merge::theirs",
+    "merge::Merged",
+    "merge::bytes",
+    "merge::conflicts",
+    "merge::merge3",
+    "merge::LineChange",
+    "merge::base_len",
+    "merge::side",
+    "merge::side_len",
+    "merge::line_changes",
+    "names",
+    "names::ProjectNames",
+    "names::project_names",
+    "render",
+    "render::Values",
+    "render::for_names",
+    "render::pairs",
+    "render::RenderedFile",
+    "render::path",
+    "render::executable",
+    "render::bytes",
+    "render::binary",
+    "render::render",
+    "render::render_with",
+    "starter",
+    "starter::Segment",
+    "starter::Body",
+    "starter::StarterFile",
+    "starter::starter_path",
+    "starter::path",
+    "starter::executable",
+    "starter::blob",
+    "starter::module",
+    "starter::body",
+    "starter::Starter",
+    "starter::version",
+    "starter::digest",
+    "starter::files",
+    "starter::modules",
+    "starter::Module",
+    "starter::name",
+    "starter::description",
+    "starter::env",
+    "starter::Var",
+    "starter::head_digest",
+    "starter::by_digest",
+    "starter::top_level_modules",
+    "text",
+    "text::content_hash",
+];
+
+/// The names a line declares `pub` (not `pub(crate)`): `pub fn run<` gives
+/// `run`, `pub path: String` gives `path`, `pub use a::{b, c};` gives
+/// `a::{b, c}`.
+fn declared_pub(line: &str) -> Option<String> {
+    let mut rest = line.trim_start().strip_prefix("pub ")?;
+    if let Some(path) = rest.strip_prefix("use ") {
+        return Some(path.trim_end().trim_end_matches(';').to_owned());
+    }
+    while let Some(after) = ["const ", "unsafe ", "async ", "extern \"C\" "]
+        .iter()
+        .find_map(|word| rest.strip_prefix(word))
+        .filter(|after| !after.starts_with(|c: char| c.is_uppercase()))
+    {
+        rest = after;
+    }
+    for keyword in [
+        "fn ", "struct ", "enum ", "const ", "static ", "type ", "trait ", "mod ", "union ",
+    ] {
+        if let Some(after) = rest.strip_prefix(keyword) {
+            rest = after;
+            break;
+        }
+    }
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// The public surface the source declares, test code left out.
+fn public_surface(files: &Files) -> BTreeSet<String> {
+    let mut surface = BTreeSet::new();
+    let mut modules = Vec::new();
+    for line in runtime_code(&files["src/lib.rs"], Leave::Tests, false).lines() {
+        match declared_pub(line) {
+            Some(name) if line.trim_start().starts_with("pub mod ") => {
+                modules.push(name.clone());
+                surface.insert(name);
+            }
+            Some(name) => {
+                surface.insert(format!("crate::{name}"));
+            }
+            None => {}
+        }
+    }
+    for module in modules {
+        let file = format!("src/{module}.rs");
+        let text = files.get(&file).map_or("", String::as_str);
+        for line in runtime_code(text, Leave::Tests, false).lines() {
+            surface.extend(declared_pub(line).map(|name| format!("{module}::{name}")));
+        }
+    }
+    surface
+}
+
+/// What the source publishes beyond the allowed surface.
+fn beyond_the_surface(files: &Files) -> Vec<String> {
+    let allowed: BTreeSet<String> = PUBLIC_SURFACE.iter().map(|s| s.to_string()).collect();
+    public_surface(files)
+        .difference(&allowed)
+        .map(|name| format!("`{name}` is public but neither src/main.rs nor the tests use it"))
+        .collect()
+}
+
+#[test]
+fn the_public_surface_is_only_what_main_and_the_tests_use() {
+    let files = src_files();
+    assert_eq!(
+        beyond_the_surface(&files),
+        Vec::<String>::new(),
+        "the library is no API: make it `pub(crate)`, or, if the binary or a test \
+         needs it, add it to PUBLIC_SURFACE"
+    );
+    // Every allowed name is really public: the list is no wider than the code.
+    let surface = public_surface(&files);
+    let stale: Vec<&&str> = PUBLIC_SURFACE
+        .iter()
+        .filter(|name| !surface.contains(**name))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "no longer public, drop them from the list: {stale:?}"
+    );
+    // The faults: a private module made public, a helper of a public module
+    // made public, an item re-exported from the crate root.
+    let faulty = with(&files, "src/lib.rs", |text| {
+        text.replace("mod report;", "pub mod report;")
+    });
+    let found = beyond_the_surface(&faulty);
+    assert!(found.iter().any(|f| f.starts_with("`report`")), "{found:?}");
+    assert!(
+        found.iter().any(|f| f.starts_with("`report::")),
+        "{found:?}"
+    );
+    let faulty = with(&files, "src/merge.rs", |text| {
+        text.replace(
+            "pub(crate) fn merge3_with_deadline(",
+            "pub fn merge3_with_deadline(",
+        )
+    });
+    assert_eq!(
+        beyond_the_surface(&faulty),
+        ["`merge::merge3_with_deadline` is public but neither src/main.rs nor the tests use it"]
+    );
+    let faulty = with(&files, "src/lib.rs", |text| {
+        format!("{text}\npub use crate::error::Error;\n")
+    });
+    assert_eq!(beyond_the_surface(&faulty).len(), 1);
+    // `pub(crate)`, a comment and a test module publish nothing.
+    let harmless = with(&files, "src/merge.rs", |text| {
+        format!(
+            "{text}\n// pub fn mentioned() {{}}\npub(crate) fn helper() {{}}\n\
+             #[cfg(test)]\nmod more {{ pub fn fixture() {{}} }}\n"
+        )
+    });
+    assert!(beyond_the_surface(&harmless).is_empty());
 }
 
 // The documentation's claims ----------------------------------------------------
