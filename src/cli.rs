@@ -122,7 +122,7 @@ enum Command {
     },
     /// List the starter's modules, and which the project in PATH has enabled
     Modules {
-        /// A project directory, to mark its enabled modules.
+        /// A project directory, to mark its enabled modules [default: the project the current directory is in, if any]
         #[arg(value_parser = clap::value_parser!(OsString))]
         path: Option<OsString>,
     },
@@ -356,7 +356,7 @@ fn run_upgrade(apply: &ApplyArgs, adding: Option<&str>) -> Result<ExitStatus, Er
             &done.notes,
             TimeLimit::REPORT,
         ),
-        (Format::Text, true) => report::upgrade_plan(&done.plan, &done.notes),
+        (Format::Text, true) => report::upgrade_plan(&done.plan, adding, &done.notes),
         (Format::Text, false) => match adding.and_then(crate::starter::head_module) {
             Some(module) => report::add_done(
                 &done.plan,

@@ -12,17 +12,19 @@ use crate::error::Result;
 use crate::sources;
 use crate::starter::HEAD;
 
-/// The list, marking the modules the project at `dir` has enabled.
+/// The list, marking the modules enabled in the project at `dir`, or, without
+/// a `dir`, in the project the current directory is in, if any (as `diff` and
+/// `upgrade` find it).
 pub fn list(dir: Option<&Path>) -> Result<String> {
-    let enabled = match dir {
-        Some(dir) => {
-            sources::open_with_manifest(dir, sources::Verb::Add)?
-                .1
-                .modules
-        }
-        None => Vec::new(),
+    let manifest = match dir {
+        Some(dir) => Some(sources::open_with_manifest(dir, sources::Verb::Add)?.1),
+        None => sources::project_around(Path::new("."), sources::Verb::Add)?
+            .map(|(_, manifest)| manifest),
     };
-    Ok(text(&enabled, dir.is_some()))
+    Ok(match manifest {
+        Some(manifest) => text(&manifest.modules, true),
+        None => text(&[], false),
+    })
 }
 
 /// What `list` prints: pure, for the tests.

@@ -628,14 +628,22 @@ fn json_string(value: Option<&str>) -> String {
     value.map_or("null".to_owned(), quote)
 }
 
-/// `upgrade --dry-run`: what would happen to each path, and `notes` on the
-/// per-project values it would generate.
-pub fn upgrade_plan(plan: &Plan, notes: &[String]) -> String {
-    let mut out = format!(
-        "Upgrade plan for {} to the starter of quickscale {QUICKSCALE_VERSION}{}",
-        shown(&plan.project_name),
-        made_with(plan)
-    );
+/// `upgrade --dry-run` (or `add MODULE --dry-run` when `adding` names the
+/// module): what would happen to each path, and `notes` on the per-project
+/// values it would generate.
+pub fn upgrade_plan(plan: &Plan, adding: Option<&str>, notes: &[String]) -> String {
+    let mut out = match adding {
+        Some(module) => format!(
+            "Plan for adding the module {module} to {}{}",
+            shown(&plan.project_name),
+            made_with(plan)
+        ),
+        None => format!(
+            "Upgrade plan for {} to the starter of quickscale {QUICKSCALE_VERSION}{}",
+            shown(&plan.project_name),
+            made_with(plan)
+        ),
+    };
     if plan.entries.is_empty() {
         out.push_str("Nothing to do: the project is up to date.\n");
         return out;
@@ -1087,7 +1095,7 @@ mod tests {
     fn upgrade_plan_says_what_happens_to_each_path() {
         let notes = ["note one".to_owned()];
         assert_eq!(
-            strip(&upgrade_plan(&every_kind(), &notes)),
+            strip(&upgrade_plan(&every_kind(), None, &notes)),
             golden(UPGRADE_PLAN)
         );
     }
@@ -1600,7 +1608,7 @@ Next:
             entry("k", Some("1\n"), Outcome::Keep),
             entry("m", Some("1\n"), Outcome::Merged(text("2\n"))),
         ]);
-        let text = upgrade_plan(&p, &[]);
+        let text = upgrade_plan(&p, None, &[]);
         for (style, path) in [(GREEN, "a"), (RED, "c"), (YELLOW, "k"), (GREEN, "m")] {
             assert!(
                 text.contains(&format!("  {}  ", paint(style, path))),
@@ -1613,7 +1621,7 @@ Next:
     fn nothing_to_do_is_said_plainly() {
         let p = plan(vec![]);
         assert_eq!(
-            strip(&upgrade_plan(&p, &[])),
+            strip(&upgrade_plan(&p, None, &[])),
             format!(
                 "Upgrade plan for acme \"x\" to the starter of quickscale {QUICKSCALE_VERSION} \
                  (project on the 0.1.0 starter).\nNothing to do: the project is up to date.\n"
@@ -1684,7 +1692,7 @@ Next:
             summary(&p, 0),
             name_only(&p),
             stat(&p, 0, TimeLimit::NONE),
-            upgrade_plan(&p, &[]),
+            upgrade_plan(&p, None, &[]),
         ] {
             let plain = strip(&text);
             assert!(!plain.contains("\u{1b}[31m\n"), "{text:?}");

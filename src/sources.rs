@@ -35,7 +35,11 @@ pub struct Sources {
     pub values: Values,
     /// The starter the project was made from, when this binary's history has it.
     pub base: Option<&'static Starter>,
-    /// This binary's starter, rendered for the project.
+    /// The base starter rendered for the project with its modules, when this
+    /// binary's history has it: what git's stage 1 of a conflict holds.
+    pub base_files: Option<Vec<RenderedFile>>,
+    /// This binary's starter, rendered for the project (with the modules it
+    /// will have).
     pub theirs: Vec<RenderedFile>,
     pub paths: Vec<PathSources>,
     /// Variables the manifest lacked (added to the starter since), derived
@@ -146,6 +150,13 @@ pub fn open(
 /// alone (`modules`) or the root before anything else (`upgrade`'s lock).
 pub fn open_with_manifest(dir: &Path, command: Verb) -> Result<(PathBuf, Manifest)> {
     locate(dir, command)?
+}
+
+/// The project `dir` is in, if it is in one: its root and manifest. None when
+/// no manifest is found; any other failure (an unreadable or corrupt
+/// manifest) is an error.
+pub(crate) fn project_around(dir: &Path, command: Verb) -> Result<Option<(PathBuf, Manifest)>> {
+    Ok(locate(dir, command)?.ok())
 }
 
 /// The project's root and manifest; the inner error says why there is no
@@ -367,6 +378,7 @@ fn gather(
         manifest,
         values,
         base,
+        base_files,
         theirs,
         paths: sources,
         new_variables,

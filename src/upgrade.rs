@@ -17,6 +17,7 @@ use crate::lock;
 use crate::manifest::{self, Manifest};
 use crate::project;
 use crate::random;
+use crate::render::RenderedFile;
 use crate::sources::{self, Sources};
 use crate::starter;
 
@@ -319,12 +320,11 @@ fn conflict_index(repo: &git::Repo, sources: &Sources, plan: &Plan) -> Result<Ve
     if conflicts.is_empty() {
         return Ok(Vec::new());
     }
-    let base_files = sources
-        .base
-        .map(|base| crate::render::render(base, &sources.values))
-        .unwrap_or_default();
-    let find = |files: &[crate::render::RenderedFile], path: &str| {
+    // The base and theirs as the plan was made from them: each rendered with
+    // the modules of its side (the project's; and the one `add` adds).
+    let side = |files: Option<&[RenderedFile]>, path: &str| {
         files
+            .unwrap_or_default()
             .iter()
             .find(|f| f.path == path)
             .map(|f| (f.bytes.clone(), f.executable))
@@ -340,12 +340,10 @@ fn conflict_index(repo: &git::Repo, sources: &Sources, plan: &Plan) -> Result<Ve
             Yours::File(content) => Some((content.bytes.clone(), content.executable)),
             _ => None,
         };
+        let base = side(sources.base_files.as_deref(), path);
+        let theirs = side(Some(&sources.theirs), path);
         let mut stages = Vec::new();
-        for (stage, side) in [
-            (1u8, find(&base_files, path)),
-            (2, yours),
-            (3, find(&sources.theirs, path)),
-        ] {
+        for (stage, side) in [(1u8, base), (2, yours), (3, theirs)] {
             if let Some((bytes, executable)) = side {
                 stages.push((stage, executable, repo.store_blob(&bytes)?));
             }

@@ -229,6 +229,14 @@ fn upgrade_carries_a_module_forward() {
     let mut text = fs::read_to_string(&apps).unwrap();
     text.push_str("\n# the team's note\n");
     fs::write(&apps, &text).unwrap();
+    // And their words for the module's README section, which the next starter
+    // rewords too: a conflict in a line only projects with the module have.
+    let readme = project.join("README.md");
+    let ours = fs::read_to_string(&readme).unwrap().replace(
+        "The demo module of acme.",
+        "Our demo, as the clinic runs it.",
+    );
+    fs::write(&readme, ours).unwrap();
     git(&project, &["commit", "-q", "-a", "-m", "note"]);
 
     // The next starter changes the module's own file.
@@ -241,9 +249,24 @@ fn upgrade_carries_a_module_forward() {
         &next,
     )
     .unwrap();
+    let starter_readme = scratch.starter().join("README.md");
+    let next_readme = fs::read_to_string(&starter_readme).unwrap().replace(
+        "The demo module of @PROJECT_NAME@.",
+        "Demo, the module of @PROJECT_NAME@.",
+    );
+    fs::write(&starter_readme, next_readme).unwrap();
     let second = scratch.build().expect("the next starter builds");
     let output = run(&second, &project, &["upgrade"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    // git holds the conflict's three sides, the base rendered with the module.
+    let stage = |n: u8| stdout(&git(&project, &["show", &format!(":{n}:README.md")]));
+    assert!(
+        stage(1).ends_with("\n## Demo\n\nThe demo module of acme.\n"),
+        "{}",
+        stage(1)
+    );
+    assert!(stage(2).ends_with("\nOur demo, as the clinic runs it.\n"));
+    assert!(stage(3).ends_with("\nDemo, the module of acme.\n"));
     let merged = fs::read_to_string(&apps).unwrap();
     assert!(merged.contains("    verbose_name = \"Demo\"\n"), "{merged}");
     assert!(merged.ends_with("\n# the team's note\n"), "{merged}");
@@ -265,6 +288,14 @@ fn each_module_of_the_starter_added_later_gives_what_init_with_it_gives() {
     assert!(modules.contains(&"teams"), "{listed}");
     for module in modules {
         let plain = init(binary, &tmp.path().join(format!("plain-{module}")), &[]);
+        let before = files(&plain);
+        let planned = stdout(&run(binary, &plain, &["add", module, "--dry-run"]));
+        assert!(
+            planned.starts_with(&format!("Plan for adding the module {module} to acme ")),
+            "{planned}"
+        );
+        assert!(planned.ends_with("Nothing was written (--dry-run).\n"));
+        assert_eq!(files(&plain), before);
         let output = run(binary, &plain, &["add", module]);
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
         let with = init(
@@ -273,5 +304,11 @@ fn each_module_of_the_starter_added_later_gives_what_init_with_it_gives() {
             &["--with", module],
         );
         assert_eq!(files(&plain), files(&with), "{module}");
+        // Run from inside the project, `modules` marks what it has.
+        let inside = stdout(&run(binary, &with.join("acme"), &["modules"]));
+        assert!(inside.contains(&format!("* {module} ")), "{inside}");
+        assert!(inside.contains("enabled in this project"), "{inside}");
     }
+    // Outside any project, nothing is marked.
+    assert!(!listed.contains("* "), "{listed}");
 }
