@@ -127,9 +127,12 @@ fn set_version(root: &Path, version: &str) {
 fn churn(dir: &Path, release: u64, rng: &mut Rng) {
     regenerate_lock(&dir.join("uv.lock"), rng);
 
+    // A module's module.toml is its declaration, not material for churn.
     let texts: Vec<PathBuf> = files(dir)
         .into_iter()
-        .filter(|path| !path.ends_with("uv.lock") && is_text(path))
+        .filter(|path| {
+            !path.ends_with("uv.lock") && !path.ends_with("module.toml") && is_text(path)
+        })
         .collect();
     let edits = 5 + rng.below(11) as usize;
     for path in pick(rng, &texts, edits) {
@@ -220,10 +223,16 @@ fn edit(path: &Path, release: u64, rng: &mut Rng) {
 fn write_project(dir: &Path, project: &Path, version: &str) -> PathBuf {
     let mut hashes = BTreeMap::new();
     for source in files(dir) {
-        let rel = render_acme(&relative(dir, &source));
+        let rel = relative(dir, &source);
+        // A project without modules: none of their own files.
+        if rel.starts_with('+') {
+            continue;
+        }
+        let rel = render_acme(&rel);
         let mut bytes = fs::read(&source).unwrap();
         if is_text(&source) {
-            bytes = render_acme(std::str::from_utf8(&bytes).unwrap()).into_bytes();
+            let text = without_modules(std::str::from_utf8(&bytes).unwrap());
+            bytes = render_acme(&text).into_bytes();
         }
         let target = project.join(&rel);
         fs::create_dir_all(target.parent().unwrap()).unwrap();
@@ -245,6 +254,41 @@ fn write_project(dir: &Path, project: &Path, version: &str) -> PathBuf {
     }
     fs::write(project.join(".quickscale.toml"), manifest).unwrap();
     project.to_owned()
+}
+
+/// `text` as a project without modules has it: what a condition naming a
+/// module (`@IF(teams)@`, `@BEGIN(a,!b)@` ... `@END(a,!b)@`) keeps is left out,
+/// what one that only negates modules keeps stays, and the markers go.
+fn without_modules(text: &str) -> String {
+    let holds = |terms: &str| terms.split(',').all(|term| term.starts_with('!'));
+    let mut out = String::new();
+    // Open blocks, each whether it holds.
+    let mut open: Vec<bool> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix("@BEGIN(") {
+            open.push(holds(rest.split(")@").next().unwrap()));
+        } else if line.starts_with("@END(") {
+            open.pop();
+        } else if open.iter().all(|&kept| kept) {
+            match line.strip_prefix("@IF(") {
+                Some(rest) => {
+                    let (terms, kept) = rest.split_once(")@").unwrap();
+                    if holds(terms) {
+                        out.push_str(kept);
+                    }
+                }
+                None => out.push_str(line),
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_project_without_modules_keeps_no_module_line() {
+    let text = "a\n@IF(teams)@b\n@IF(!teams)@c\n@BEGIN(teams)@\nd\n@IF(!x)@e\n@END(teams)@\n\
+                @BEGIN(!teams)@\nf\n@END(!teams)@\ng";
+    assert_eq!(without_modules(text), "a\nc\nf\ng");
 }
 
 /// The values `quickscale init acme` renders with, every variable included.
