@@ -203,7 +203,12 @@ fn sign_up_and_confirm(browser: &mut Browser, signup: &str, email: &str, mail_di
         ],
     );
     assert_eq!(done.location(), "/accounts/confirm-email/", "{done:?}");
-    let confirm = last_link(mail_dir, "/accounts/confirm-email/");
+    let confirm = browser::last_link_to(
+        mail_dir,
+        &format!("https://{HOST}"),
+        email,
+        "/accounts/confirm-email/",
+    );
     let done = browser.submit(&confirm, &[]);
     assert_eq!(done.location(), "/", "{done:?}");
     assert!(browser.logged_in_as(email));

@@ -165,24 +165,56 @@ impl Browser {
     }
 }
 
-/// Every mail the site has written into `mail_dir` (EMAIL_URL=filemail:///...),
-/// oldest first.
-pub fn mail(mail_dir: &Path) -> String {
-    let mut files: Vec<PathBuf> = fs::read_dir(mail_dir)
+/// Every message the site has written into `mail_dir` (EMAIL_URL=filemail:///...),
+/// oldest first. Django's file backend names a file by the second and the id()
+/// of the connection object, so within one second names do not sort by time:
+/// the modification time orders the files, the name only breaks ties. A file
+/// holds one or more messages, each followed by a line of 79 dashes.
+pub fn messages(mail_dir: &Path) -> Vec<String> {
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = fs::read_dir(mail_dir)
         .unwrap_or_else(|err| panic!("no mail in {}: {err}", mail_dir.display()))
-        .map(|entry| entry.unwrap().path())
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            (fs::metadata(&path).unwrap().modified().unwrap(), path)
+        })
         .collect();
     files.sort();
+    let separator = format!("\n{}\n", "-".repeat(79));
     files
         .iter()
-        .map(|file| fs::read_to_string(file).unwrap())
+        .flat_map(|(_, file)| {
+            let text = fs::read_to_string(file).unwrap();
+            text.split(&separator)
+                .filter(|message| !message.trim().is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
         .collect()
+}
+
+/// Every mail the site has written into `mail_dir`, oldest first, as one text.
+pub fn mail(mail_dir: &Path) -> String {
+    messages(mail_dir).concat()
 }
 
 /// The path of the last link in the mail sent so far that starts with
 /// `site_url` and contains `marker`.
 pub fn last_link(mail_dir: &Path, site_url: &str, marker: &str) -> String {
-    let mail = mail(mail_dir);
+    link_in(&mail(mail_dir), site_url, marker)
+}
+
+/// As `last_link`, among the messages addressed to `recipient` only: where
+/// several people sign up, the newest mail need not be this one's.
+pub fn last_link_to(mail_dir: &Path, site_url: &str, recipient: &str, marker: &str) -> String {
+    let to = format!("\nTo: {recipient}\n");
+    let theirs: String = messages(mail_dir)
+        .into_iter()
+        .filter(|message| message.contains(&to))
+        .collect();
+    link_in(&theirs, site_url, marker)
+}
+
+fn link_in(mail: &str, site_url: &str, marker: &str) -> String {
     mail.split_whitespace()
         .rfind(|word| word.starts_with(site_url) && word.contains(marker))
         .unwrap_or_else(|| panic!("no {site_url}...{marker} link in the mail:\n{mail}"))
