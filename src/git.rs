@@ -151,7 +151,7 @@ impl Repo {
         };
         // A missing or unreadable index, or one this reader does not read
         // exactly: git reads it.
-        let Ok(bytes) = std::fs::read(index_path) else {
+        let Some(bytes) = MappedFile::open(index_path) else {
             return Ok(None);
         };
         let full: Vec<String> = paths
@@ -159,7 +159,7 @@ impl Repo {
             .map(|(p, _)| format!("{}{p}", self.prefix))
             .collect();
         let wanted = full.iter().map(String::as_str).collect();
-        let Some(entries) = git_index::entries(&bytes, *format, &wanted) else {
+        let Some(entries) = git_index::entries(bytes.bytes(), *format, &wanted) else {
             return Ok(None);
         };
         let (mut dirty, mut ask) = (Vec::new(), Vec::new());
@@ -392,4 +392,54 @@ fn first_line(bytes: &[u8]) -> String {
         .filter(|l| !l.is_empty())
         .collect();
     lines.join(" ")
+}
+
+/// A file mapped read-only into memory, as git itself reads its index. With
+/// 100,000 entries the index is some 10 MB: reading it into a buffer of our
+/// own cost more than scanning it (a fresh allocation's page faults, the copy,
+/// and giving the memory back), where a mapping shares the page cache's pages.
+/// git replaces the index by renaming a new file over it, never by rewriting
+/// it in place, so the mapped file does not shrink under us.
+struct MappedFile {
+    at: *mut libc::c_void,
+    len: usize,
+}
+
+impl MappedFile {
+    /// None when the file cannot be opened or mapped (an empty file cannot):
+    /// the caller then asks git.
+    fn open(path: &Path) -> Option<MappedFile> {
+        let file = std::fs::File::open(path).ok()?;
+        let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+        if len == 0 {
+            return None;
+        }
+        // SAFETY: a private read-only mapping of a file we opened; the
+        // descriptor may close once the mapping exists.
+        let at = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ,
+                libc::MAP_PRIVATE,
+                std::os::unix::io::AsRawFd::as_raw_fd(&file),
+                0,
+            )
+        };
+        (at != libc::MAP_FAILED).then_some(MappedFile { at, len })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: `len` bytes mapped readable at `at` until drop.
+        unsafe { std::slice::from_raw_parts(self.at.cast::<u8>(), self.len) }
+    }
+}
+
+impl Drop for MappedFile {
+    fn drop(&mut self) {
+        // SAFETY: unmaps exactly what open mapped.
+        unsafe {
+            libc::munmap(self.at, self.len);
+        }
+    }
 }

@@ -539,6 +539,20 @@ fn the_index_reader_reads_what_git_wrote() {
             c = blob("c\n"),
         );
         git_with_input(&project.root, &["update-index", "--index-info"], &lines);
+        // Names as long as the flags' 12 bits can hold (0xFFE), the length
+        // that says "look for the NUL" (0xFFF), and longer: entries only,
+        // deeper than a work tree path may be.
+        let long: String = [0xFFE, 0xFFF, 5000]
+            .iter()
+            .map(|&length| {
+                let name = format!("long/{length}/");
+                let name = format!("{name}{}", "d/".repeat((length - name.len() - 10) / 2));
+                let name = format!("{name}{}", "f".repeat(length - name.len()));
+                assert_eq!(name.len(), length);
+                format!("100644 {} 0\t{name}\n", blob("long\n"))
+            })
+            .collect();
+        git_with_input(&project.root, &["update-index", "--index-info"], &long);
 
         let listed = stdout(&git(&project.root, &["ls-files", "--stage", "-z"]));
         let tags = stdout(&git(&project.root, &["ls-files", "-t", "-z"]));
