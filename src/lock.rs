@@ -31,6 +31,11 @@ pub struct Lock {
     path: PathBuf,
 }
 
+/// How long a lock whose recorded holder no longer runs may stay held before
+/// we refuse: 100 steps of 20 ms.
+const GRACE_STEPS: u32 = 100;
+const GRACE_STEP: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// The lock and, when it took over a file a dead process left, who that
 /// was (`process 4242`, or `a process` whose pid never got written).
 pub fn acquire(dir: &Path) -> Result<(Lock, Option<String>)> {
@@ -38,7 +43,9 @@ pub fn acquire(dir: &Path) -> Result<(Lock, Option<String>)> {
     // A lock file replaced between our open and our flock (its holder
     // removed it as it finished) is retried, so that two runs never hold
     // locks on two different files.
-    for _ in 0..100 {
+    let mut replaced = 0;
+    let mut waited = 0;
+    while replaced < 100 {
         // Created here, or found: a file found and free to lock was left by
         // a process that died, even one killed before it wrote its pid.
         let open = |create_new: bool| {
@@ -55,7 +62,10 @@ pub fn acquire(dir: &Path) -> Result<(Lock, Option<String>)> {
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match open(false) {
                 Ok(file) => (file, true),
                 // Removed by its holder in between: try again.
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    replaced += 1;
+                    continue;
+                }
                 Err(e) => return Err(open_error(&path, &e)),
             },
             Err(e) => return Err(open_error(&path, &e)),
@@ -74,7 +84,18 @@ pub fn acquire(dir: &Path) -> Result<(Lock, Option<String>)> {
         if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
             let err = io::Error::last_os_error();
             if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
-                let holder = read_pid(&mut file)
+                let pid = read_pid(&mut file);
+                // Held, but not by a process that still runs (or not one
+                // that has written its pid yet): the lock goes with the
+                // last descriptor, and a git the killed holder was starting
+                // keeps a copy of it until its exec. Wait for that, briefly.
+                if !pid.is_some_and(is_running) && waited < GRACE_STEPS {
+                    waited += 1;
+                    drop(file);
+                    std::thread::sleep(GRACE_STEP);
+                    continue;
+                }
+                let holder = pid
                     .map(|pid| format!("process {pid}"))
                     .unwrap_or_else(|| "another process".to_owned());
                 return Err(Error::new(format!(
@@ -87,7 +108,10 @@ pub fn acquire(dir: &Path) -> Result<(Lock, Option<String>)> {
         }
         match fs::symlink_metadata(&path) {
             Ok(now) if now.ino() == meta.ino() && now.dev() == meta.dev() => {}
-            _ => continue,
+            _ => {
+                replaced += 1;
+                continue;
+            }
         }
         let stale = found.then(|| {
             read_pid(&mut file)
@@ -143,6 +167,19 @@ fn open_error(path: &Path, err: &io::Error) -> Error {
     Error::io("create", path, err)
 }
 
+/// Whether a process with this pid exists (one we may not signal still does).
+fn is_running(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: signal 0 only checks that the process exists.
+    let exists = unsafe { libc::kill(pid, 0) } == 0;
+    exists || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
 fn read_pid(file: &mut File) -> Option<u32> {
     let mut text = String::new();
     file.rewind().ok()?;
@@ -159,5 +196,89 @@ impl Drop for Lock {
         if fs::remove_file(&self.path).is_err() {
             let _ = fs::remove_file(&self.path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// The pid of a process that has exited.
+    fn dead_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    }
+
+    /// Holds the lock on `dir`'s lock file through a descriptor of its own,
+    /// with `pid` written in it, as a killed holder's child would.
+    fn hold(dir: &Path, pid: u32) -> File {
+        let path = dir.join(FILE);
+        fs::write(&path, format!("{pid}\n")).unwrap();
+        let file = File::open(&path).unwrap();
+        // SAFETY: flock on a descriptor we own.
+        assert_eq!(
+            unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+            0
+        );
+        file
+    }
+
+    #[test]
+    fn a_live_holder_is_refused_at_once_by_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        let _held = hold(dir.path(), std::process::id());
+        let error = acquire(dir.path()).unwrap_err();
+        assert!(
+            error
+                .message()
+                .contains(&format!("process {}", std::process::id())),
+            "{}",
+            error.message()
+        );
+    }
+
+    #[test]
+    fn a_dead_holders_lock_still_held_for_a_moment_is_waited_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let dead = dead_pid();
+        let held = hold(dir.path(), dead);
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            drop(held);
+        });
+        let (lock, stale) = acquire(dir.path()).expect("taken once the descriptor closes");
+        release.join().unwrap();
+        assert_eq!(stale, Some(format!("process {dead}")));
+        let recorded = fs::read_to_string(dir.path().join(FILE)).unwrap();
+        assert_eq!(recorded, format!("{}\n", std::process::id()));
+        drop(lock);
+        assert!(!dir.path().join(FILE).exists());
+    }
+
+    #[test]
+    fn a_lock_held_past_the_grace_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let dead = dead_pid();
+        let _held = hold(dir.path(), dead);
+        let error = acquire(dir.path()).unwrap_err();
+        assert!(
+            error.message().contains(&format!("process {dead}")),
+            "{}",
+            error.message()
+        );
+        // Still there: a refusal takes nothing away.
+        assert!(dir.path().join(FILE).exists());
+    }
+
+    #[test]
+    fn only_existing_processes_run() {
+        assert!(is_running(std::process::id()));
+        assert!(is_running(1));
+        assert!(!is_running(dead_pid()));
+        assert!(!is_running(0));
+        assert!(!is_running(u32::MAX));
     }
 }
