@@ -208,5 +208,13 @@ mod tests {
         assert!(!has_conflict_markers(
             b"<<<<<<< yours\nno middle\n>>>>>>> quickscale 0.2.0\n"
         ));
+        // A block needs its opening line; a middle and a closing alone are not one.
+        assert!(!has_conflict_markers(
+            b"no opening\n=======\nb\n>>>>>>> quickscale 0.2.0\n"
+        ));
+        // An opening after the middle starts a new block, which then lacks its own.
+        assert!(!has_conflict_markers(
+            b"<<<<<<< yours\n=======\n<<<<<<< yours\n>>>>>>> quickscale 0.2.0\n"
+        ));
     }
 }

@@ -109,4 +109,14 @@ mod tests {
         assert!(TimeLimit::MERGE.start().instant().is_some());
         assert!(TimeLimit::REPORT.start().instant().is_some());
     }
+
+    #[test]
+    fn a_real_deadline_passes_only_once_its_time_is_past() {
+        assert!(!TimeLimit::MERGE.start().is_past());
+        assert!(!TimeLimit::REPORT.start().is_past());
+        let past = Instant::now() - Duration::from_millis(10);
+        assert!(Deadline(Until::At(past)).is_past());
+        let later = Instant::now() + Duration::from_secs(60);
+        assert!(!Deadline(Until::At(later)).is_past());
+    }
 }
