@@ -218,7 +218,7 @@ pub fn entries(
             // for it is what keeps a scan of 100,000 entries cheap.
             let length = match usize::from(flags & 0x0FFF) {
                 0x0FFF => index[at..end].iter().position(|b| *b == 0)?,
-                length if index.get(at + length) == Some(&0) && at + length < end => length,
+                length if at + length < end && index[at + length] == 0 => length,
                 _ => return None,
             };
             let this = at..at + length;

@@ -43,9 +43,7 @@ pub fn acquire(dir: &Path) -> Result<(Lock, Option<String>)> {
     // A lock file replaced between our open and our flock (its holder
     // removed it as it finished) is retried, so that two runs never hold
     // locks on two different files.
-    let mut replaced = 0;
-    let mut waited = 0;
-    while replaced < 100 {
+    for _ in 0..100 {
         // Created here, or found: a file found and free to lock was left by
         // a process that died, even one killed before it wrote its pid.
         let open = |create_new: bool| {
@@ -62,10 +60,7 @@ pub fn acquire(dir: &Path) -> Result<(Lock, Option<String>)> {
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match open(false) {
                 Ok(file) => (file, true),
                 // Removed by its holder in between: try again.
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                    replaced += 1;
-                    continue;
-                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(open_error(&path, &e)),
             },
             Err(e) => return Err(open_error(&path, &e)),
@@ -80,24 +75,9 @@ pub fn acquire(dir: &Path) -> Result<(Lock, Option<String>)> {
                 path.display()
             )));
         }
-        // SAFETY: flock on a descriptor we own.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            let err = io::Error::last_os_error();
+        if let Err(err) = lock_exclusive(&mut file) {
             if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
-                let pid = read_pid(&mut file);
-                // Held, but not by a process that still runs (or not one
-                // that has written its pid yet): the lock goes with the
-                // last descriptor, and a git the killed holder was starting
-                // keeps a copy of it until its exec. Wait for that, briefly.
-                if !pid.is_some_and(is_running) && waited < GRACE_STEPS {
-                    waited += 1;
-                    drop(file);
-                    std::thread::sleep(GRACE_STEP);
-                    continue;
-                }
-                let holder = pid
-                    .map(|pid| format!("process {pid}"))
-                    .unwrap_or_else(|| "another process".to_owned());
+                let holder = named(read_pid(&mut file), "another process");
                 return Err(Error::new(format!(
                     "another quickscale ({holder}) is changing '{}' right now; wait for it to \
                      finish, then run the command again",
@@ -108,16 +88,9 @@ pub fn acquire(dir: &Path) -> Result<(Lock, Option<String>)> {
         }
         match fs::symlink_metadata(&path) {
             Ok(now) if now.ino() == meta.ino() && now.dev() == meta.dev() => {}
-            _ => {
-                replaced += 1;
-                continue;
-            }
+            _ => continue,
         }
-        let stale = found.then(|| {
-            read_pid(&mut file)
-                .map(|pid| format!("process {pid}"))
-                .unwrap_or_else(|| "a process".to_owned())
-        });
+        let stale = found.then(|| named(read_pid(&mut file), "a process"));
         // Held from here: a failure to record our pid removes the file again.
         let mut lock = Lock { file, path };
         let mine = format!("{}\n", std::process::id());
@@ -149,11 +122,7 @@ pub fn holder(dir: &Path) -> Option<String> {
     if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) } == 0 {
         return None;
     }
-    Some(
-        read_pid(&mut file)
-            .map(|pid| format!("process {pid}"))
-            .unwrap_or_else(|| "another process".to_owned()),
-    )
+    Some(named(read_pid(&mut file), "another process"))
 }
 
 fn open_error(path: &Path, err: &io::Error) -> Error {
@@ -165,6 +134,36 @@ fn open_error(path: &Path, err: &io::Error) -> Error {
         ));
     }
     Error::io("create", path, err)
+}
+
+/// Takes the exclusive lock on `file` without blocking on a live holder.
+/// A lock held while the pid in the file is not a running process (or none
+/// is written yet) is tried again for a moment: the lock goes with the last
+/// descriptor, and a git that a killed holder was starting keeps a copy of
+/// it until its exec.
+fn lock_exclusive(file: &mut File) -> io::Result<()> {
+    let mut waited = 0;
+    loop {
+        // SAFETY: flock on a descriptor we own.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+            return Ok(());
+        }
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() != Some(libc::EWOULDBLOCK)
+            || read_pid(file).is_some_and(is_running)
+            || waited == GRACE_STEPS
+        {
+            return Err(err);
+        }
+        waited += 1;
+        std::thread::sleep(GRACE_STEP);
+    }
+}
+
+/// `process 4242` for a recorded pid, else `unknown`, for the messages.
+fn named(pid: Option<u32>, unknown: &str) -> String {
+    pid.map(|pid| format!("process {pid}"))
+        .unwrap_or_else(|| unknown.to_owned())
 }
 
 /// Whether a process with this pid exists (one we may not signal still does).
