@@ -72,11 +72,18 @@ pub fn repo(dir: &Path) -> Result<Option<Repo>> {
             first_line(&output.stderr)
         )));
     }
-    let text = String::from_utf8_lossy(&output.stdout);
+    Ok(from_rev_parse(
+        dir,
+        &String::from_utf8_lossy(&output.stdout),
+    ))
+}
+
+/// The work tree that `repo`'s `git rev-parse`, run in `dir`, printed; None
+/// for a bare repository or the inside of .git: no work tree to protect.
+fn from_rev_parse(dir: &Path, text: &str) -> Option<Repo> {
     let mut lines = text.lines();
     if lines.next() != Some("true") {
-        // A bare repository or the inside of .git: no work tree to protect.
-        return Ok(None);
+        return None;
     }
     let prefix = lines.next().unwrap_or("").to_owned();
     // An older git than 2.29 prints `--show-object-format` back: then git
@@ -85,11 +92,11 @@ pub fn repo(dir: &Path) -> Result<Option<Repo>> {
         (Some(path), Some(format)) if !path.is_empty() => Some((dir.join(path), format)),
         _ => None,
     };
-    Ok(Some(Repo {
+    Some(Repo {
         dir: dir.to_path_buf(),
         prefix,
         index,
-    }))
+    })
 }
 
 /// The nearest `.git` (directory, or file for a worktree or submodule) in
@@ -326,28 +333,24 @@ fn run_with_input(dir: &Path, args: &[&str], input: &[u8]) -> Result<Vec<u8>> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| cannot_run(dir, &e))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        // A git that stopped reading has failed, and its status and stderr
-        // say why better than the broken pipe would; otherwise the write
-        // itself failed, and git got only part of its input.
-        let written = stdin.write_all(input);
-        drop(stdin);
-        let output = child.wait_with_output().map_err(|e| cannot_run(dir, &e))?;
-        if !output.status.success() {
-            return Err(failed(args[0], dir, &output));
-        }
-        if let Err(e) = written {
-            return Err(Error::new(format!(
-                "could not give git {} its input in '{}': {e}; run the command again",
-                args[0],
-                dir.display()
-            )));
-        }
-        return Ok(output.stdout);
-    }
+    // A git that stopped reading has failed, and its status and stderr say
+    // why better than the broken pipe would; otherwise the write itself
+    // failed, and git got only part of its input. (stdin is piped, so it is
+    // there; dropping it closes git's input.)
+    let written = child
+        .stdin
+        .take()
+        .map_or(Ok(()), |mut stdin| stdin.write_all(input));
     let output = child.wait_with_output().map_err(|e| cannot_run(dir, &e))?;
     if !output.status.success() {
         return Err(failed(args[0], dir, &output));
+    }
+    if let Err(e) = written {
+        return Err(Error::new(format!(
+            "could not give git {} its input in '{}': {e}; run the command again",
+            args[0],
+            dir.display()
+        )));
     }
     Ok(output.stdout)
 }
@@ -441,5 +444,201 @@ impl Drop for MappedFile {
         unsafe {
             libc::munmap(self.at, self.len);
         }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::fs;
+
+    /// Runs git in `dir` with a fixed identity, panicking with what it said
+    /// on failure (the unit tests of the modules that ask git use it too).
+    pub(crate) fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
+        let identity = ["-c", "user.name=Test", "-c", "user.email=test@example.com"];
+        let signing = ["-c", "commit.gpgsign=false"];
+        let args: Vec<&str> = identity
+            .iter()
+            .chain(&signing)
+            .chain(args)
+            .copied()
+            .collect();
+        run_with_input(dir, &args, b"").unwrap_or_else(|e| panic!("git {args:?}: {e}"))
+    }
+
+    /// A new repository in a temporary directory holding the files `files`
+    /// (name and content), committed when `commit`, else only added.
+    fn repository(files: &[(&str, &str)], commit: bool) -> (tempfile::TempDir, Repo) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q"]);
+        for (name, content) in files {
+            fs::write(root.join(name), content).unwrap();
+            git(root, &["add", "--", name]);
+        }
+        if commit {
+            git(root, &["commit", "-q", "-m", "files"]);
+        }
+        let repo = repo(root).unwrap().expect("a work tree");
+        (dir, repo)
+    }
+
+    fn file(bytes: &[u8]) -> Worktree<'_> {
+        Worktree::File {
+            bytes,
+            executable: false,
+        }
+    }
+
+    #[test]
+    fn rev_parse_names_the_prefix_and_the_index_only_with_both_its_path_and_format() {
+        let dir = Path::new("/p");
+        let repo = from_rev_parse(dir, "true\nsub/\n.git/index\nsha1\n").unwrap();
+        assert_eq!(repo.prefix, "sub/");
+        assert_eq!(
+            repo.index,
+            Some((PathBuf::from("/p/.git/index"), Format::Sha1))
+        );
+        let repo = from_rev_parse(dir, "true\n\n/abs/index\nsha256\n").unwrap();
+        assert_eq!(
+            (repo.prefix.as_str(), repo.index),
+            ("", Some((PathBuf::from("/abs/index"), Format::Sha256)))
+        );
+        // An older git prints the option back; an empty path is no index.
+        let older = from_rev_parse(dir, "true\n\n.git/index\n--show-object-format\n").unwrap();
+        assert_eq!(older.index, None);
+        assert_eq!(from_rev_parse(dir, "true\n\n\nsha1\n").unwrap().index, None);
+        assert!(from_rev_parse(dir, "false\n").is_none(), "inside .git");
+        assert!(from_rev_parse(dir, "").is_none());
+    }
+
+    #[test]
+    fn repo_finds_the_work_tree_above_and_the_projects_prefix_in_it() {
+        let (dir, _) = repository(&[], false);
+        fs::create_dir(dir.path().join("sub")).unwrap();
+        let repo = super::repo(&dir.path().join("sub")).unwrap().unwrap();
+        assert_eq!(repo.prefix, "sub/");
+        let (index, format) = repo.index.unwrap();
+        assert!(index.ends_with(".git/index"), "{}", index.display());
+        assert_eq!(format, Format::Sha1);
+        let outside = tempfile::tempdir().unwrap();
+        assert!(super::repo(outside.path()).unwrap().is_none());
+    }
+
+    #[test]
+    fn the_index_decides_clean_and_staged_paths_and_leaves_the_rest_to_git() {
+        let (dir, repo) = repository(&[("a", "a\n"), ("b", "b\n")], true);
+        fs::write(dir.path().join("b"), "staged\n").unwrap();
+        git(dir.path(), &["add", "b"]);
+        fs::write(dir.path().join("c"), "untracked\n").unwrap();
+        let paths = [
+            ("a".to_owned(), file(b"a\n")),
+            ("b".to_owned(), file(b"staged\n")),
+            ("c".to_owned(), file(b"untracked\n")),
+            ("none".to_owned(), Worktree::Absent),
+        ];
+        // The fast path: only the untracked file, which an ignore rule may
+        // cover, is git's to decide.
+        assert_eq!(
+            repo.decide_from_index(&paths).unwrap(),
+            Some((vec!["b".to_owned()], vec!["c".to_owned()]))
+        );
+        assert_eq!(repo.uncommitted(&paths).unwrap(), ["b", "c"]);
+        assert_eq!(repo.uncommitted_by_git(&["a".to_owned()]).unwrap(), [""; 0]);
+    }
+
+    #[test]
+    fn before_the_first_commit_git_status_decides() {
+        let (dir, repo) = repository(&[("a", "a\n"), ("d", "d\n")], false);
+        fs::write(dir.path().join("b"), "untracked\n").unwrap();
+        let paths = [
+            ("a".to_owned(), file(b"a\n")),
+            ("b".to_owned(), file(b"untracked\n")),
+            ("c".to_owned(), Worktree::Absent),
+            ("d".to_owned(), file(b"d\n")),
+        ];
+        assert_eq!(repo.decide_from_index(&paths).unwrap(), None);
+        let names: Vec<String> = paths.iter().map(|(p, _)| p.clone()).collect();
+        // a and d are only added: git status alone names them.
+        assert_eq!(repo.uncommitted_by_git(&names).unwrap(), ["a", "b", "d"]);
+        assert_eq!(repo.uncommitted(&paths).unwrap(), ["a", "b", "d"]);
+    }
+
+    #[test]
+    fn a_failing_git_is_an_error_naming_the_command_and_what_git_said() {
+        let (_dir, repo) = repository(&[("a", "a\n")], true);
+        let outside = [("../x".to_owned(), Worktree::Absent)];
+        let err = repo.decide_from_index(&outside).unwrap_err().to_string();
+        assert!(err.contains("git ls-tree failed in"), "{err}");
+        assert!(err.contains("outside repository"), "{err}");
+        let err = repo
+            .uncommitted_by_git(&["../x".to_owned()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("git diff failed in"), "{err}");
+        let (_dir, unborn) = repository(&[], false);
+        let err = unborn
+            .uncommitted_by_git(&["../x".to_owned()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("git status failed in"), "{err}");
+    }
+
+    #[test]
+    fn registered_conflicts_are_unmerged_in_the_index() {
+        let (dir, repo) = repository(&[("a", "a\n"), ("b", "b\n")], true);
+        let names = ["a".to_owned(), "b".to_owned(), "none".to_owned()];
+        assert_eq!(repo.unmerged(&names).unwrap(), [""; 0]);
+        let stages: Vec<(u8, bool, String)> = ["base\n", "yours\n", "theirs\n"]
+            .iter()
+            .zip(1..)
+            .map(|(bytes, stage)| {
+                (
+                    stage,
+                    stage == 3,
+                    repo.store_blob(bytes.as_bytes()).unwrap(),
+                )
+            })
+            .collect();
+        let lines = repo.unmerged_lines("a", &stages);
+        update_index(
+            dir.path(),
+            &lines.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        assert_eq!(repo.unmerged(&names).unwrap(), ["a"]);
+        let listed = String::from_utf8(git(dir.path(), &["ls-files", "-u"])).unwrap();
+        assert_eq!(
+            listed,
+            format!(
+                "100644 {} 1\ta\n100644 {} 2\ta\n100755 {} 3\ta\n",
+                stages[0].2, stages[1].2, stages[2].2
+            )
+        );
+    }
+
+    #[test]
+    fn first_line_joins_what_git_said_on_one_line() {
+        assert_eq!(first_line(b"\n  fatal: one\n\n  two  \n"), "fatal: one two");
+        assert_eq!(first_line(b" \n\n"), "");
+    }
+
+    #[test]
+    fn a_mapped_file_holds_the_files_bytes_until_it_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        fs::write(&path, b"DIRC and more").unwrap();
+        let mapped = MappedFile::open(&path).expect("mapped");
+        assert_eq!(mapped.bytes(), b"DIRC and more");
+        let maps = || fs::read_to_string("/proc/self/maps").unwrap();
+        let shown = path.to_str().unwrap();
+        assert!(maps().contains(shown), "mapped");
+        drop(mapped);
+        assert!(!maps().contains(shown), "unmapped");
+        // What cannot be mapped is read by git instead.
+        fs::write(&path, b"").unwrap();
+        assert!(MappedFile::open(&path).is_none(), "empty");
+        assert!(MappedFile::open(dir.path()).is_none(), "a directory");
+        assert!(MappedFile::open(&dir.path().join("none")).is_none());
     }
 }
