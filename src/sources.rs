@@ -513,3 +513,266 @@ fn values_from_manifest(manifest: &Manifest, dir: &Path) -> Result<(Values, Vec<
     }
     Ok((values, new_variables))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::git::tests::git;
+    use crate::starter::HEAD;
+
+    fn values() -> Values {
+        Values::for_names(&names::project_names("acme", &starter::top_level_modules()).unwrap())
+    }
+
+    /// The manifest of the project `acme` made by this quickscale with no
+    /// module, and the files it lists.
+    fn made(conflicts: Vec<String>) -> (Manifest, Vec<RenderedFile>) {
+        let files = render::render_with(&HEAD, &values(), &[]);
+        (
+            Manifest::for_render(&values(), &[], &files, conflicts),
+            files,
+        )
+    }
+
+    /// Writes `manifest` into `dir`, made first.
+    fn write_manifest(dir: &Path, manifest: &Manifest) {
+        fs::create_dir_all(dir).unwrap();
+        fs::write(dir.join(manifest::FILE_NAME), manifest.to_toml()).unwrap();
+    }
+
+    fn write(dir: &Path, rel: &str, bytes: &[u8]) {
+        let path = dir.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
+    }
+
+    #[test]
+    fn find_root_walks_up_to_the_manifest_and_stops_at_a_repositorys_top() {
+        let tmp = tempfile::tempdir().unwrap();
+        let project = tmp.path().join("project");
+        write_manifest(&project, &made(Vec::new()).0);
+        fs::create_dir_all(project.join("sub/deeper")).unwrap();
+        fs::create_dir_all(project.join("repo/.git")).unwrap();
+        fs::create_dir_all(project.join("repo/inner")).unwrap();
+        std::os::unix::fs::symlink(&project, tmp.path().join("link")).unwrap();
+        let real = fs::canonicalize(&project).unwrap();
+        // Found where it is: named as given, not as the walk saw it.
+        let link = tmp.path().join("link");
+        assert_eq!(
+            find_root(&link).unwrap(),
+            (Some(link.clone()), real.clone())
+        );
+        // Found above: named by its absolute path.
+        assert_eq!(
+            find_root(&link.join("sub/deeper")).unwrap(),
+            (Some(real.clone()), real.clone())
+        );
+        // A repository's top ends the walk.
+        assert_eq!(
+            find_root(&project.join("repo/inner")).unwrap(),
+            (None, real.join("repo"))
+        );
+    }
+
+    #[test]
+    fn locate_finds_the_manifest_and_refuses_what_is_no_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let project = tmp.path().join("project");
+        let manifest = made(Vec::new()).0;
+        write_manifest(&project, &manifest);
+        write(&project, "manage.py", b"");
+        assert_eq!(
+            project_around(&project, Verb::Diff).unwrap(),
+            Some((project.clone(), manifest.clone()))
+        );
+        assert_eq!(
+            open_with_manifest(&project.join("."), Verb::Diff)
+                .unwrap()
+                .1,
+            manifest
+        );
+        let err = locate(&project.join("manage.py"), Verb::Upgrade)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is not a directory"), "{err}");
+        assert!(err.contains("`quickscale upgrade ./myapp`"), "{err}");
+        assert!(locate(&tmp.path().join("none"), Verb::Diff).is_err());
+        assert_eq!(project_around(tmp.path(), Verb::Diff).unwrap(), None);
+    }
+
+    #[test]
+    fn a_directory_without_a_manifest_is_compared_only_when_named() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (root, manifest) = find_project(tmp.path(), Some("acme"), Verb::Diff).unwrap();
+        assert_eq!((root.as_path(), manifest), (tmp.path(), None));
+        let err = find_project(tmp.path(), None, Verb::Add)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is not in a quickscale project"), "{err}");
+        assert!(err.contains("`quickscale add ./myapp`"), "{err}");
+        let project = tmp.path().join("project");
+        write_manifest(&project, &made(Vec::new()).0);
+        let (root, manifest) = find_project(&project, None, Verb::Diff).unwrap();
+        assert_eq!(root, project);
+        assert!(manifest.is_some());
+    }
+
+    #[test]
+    fn a_lost_manifest_is_restored_from_git_only_where_git_tracks_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let project = tmp.path();
+        write(project, "manage.py", b"");
+        let err = no_manifest(project, project, Verb::Diff).to_string();
+        assert!(err.contains("pass --name <project name>"), "{err}");
+        assert!(!err.contains("git checkout"), "{err}");
+        git(project, &["init", "-q"]);
+        write_manifest(project, &made(Vec::new()).0);
+        git(project, &["add", "."]);
+        git(project, &["commit", "-q", "-m", "made"]);
+        fs::remove_file(project.join(manifest::FILE_NAME)).unwrap();
+        let err = no_manifest(project, project, Verb::Upgrade).to_string();
+        assert!(
+            err.contains("restore it from version control (git checkout -- .quickscale.toml)"),
+            "{err}"
+        );
+        assert!(err.contains("so upgrade cannot tell"), "{err}");
+    }
+
+    #[test]
+    fn open_gathers_every_starter_path_but_the_projects_own() {
+        let tmp = tempfile::tempdir().unwrap();
+        let project = tmp.path().join("project");
+        let (manifest, files) = made(Vec::new());
+        write_manifest(&project, &manifest);
+        write(&project, env_file::FILE, b"SECRET_KEY=x\n");
+        let sources = open(&project, None, Verb::Diff, None).unwrap();
+        let paths: Vec<&str> = sources.paths.iter().map(|p| p.path.as_str()).collect();
+        let expected: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, expected);
+        assert!(!paths.contains(&env_file::FILE));
+        assert_eq!(sources.project_name, "acme");
+        assert_eq!(sources.base_label(), format!("quickscale {}", HEAD.version));
+        // --name must agree with the manifest.
+        assert!(open(&project, Some("acme"), Verb::Diff, None).is_ok());
+        let err = open(&project, Some("other"), Verb::Diff, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("contradicts the manifest"), "{err}");
+        // `add` renders theirs with one more module, which must exist.
+        let module = HEAD.modules[0].name;
+        let added = open(&project, None, Verb::Add, Some(module)).unwrap();
+        assert_eq!(added.modules, [module]);
+        let err = open(&project, None, Verb::Add, Some("nosuch"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("the module 'nosuch'"), "{err}");
+        // Only diff refuses a project an interrupted upgrade left; upgrade
+        // finishes it first.
+        fs::create_dir(project.join(crate::journal::DIR)).unwrap();
+        let err = open(&project, None, Verb::Diff, None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("was interrupted"), "{err}");
+        assert!(open(&project, None, Verb::Upgrade, None).is_ok());
+    }
+
+    #[test]
+    fn a_conflict_is_unresolved_while_unmerged_or_still_marked() {
+        let tmp = tempfile::tempdir().unwrap();
+        let project = tmp.path();
+        let (_, files) = made(Vec::new());
+        let [marked, unmerged, resolved, other] = [0, 1, 2, 3].map(|i| files[i].path.clone());
+        let (manifest, _) = made(vec![marked.clone(), unmerged.clone(), resolved.clone()]);
+        write_manifest(project, &manifest);
+        let markers = b"<<<<<<< yours\na\n=======\nb\n>>>>>>> quickscale 9\n";
+        write(project, &marked, markers);
+        write(project, &other, markers);
+        write(project, &unmerged, b"resolved?\n");
+        write(project, &resolved, b"resolved\n");
+        git(project, &["init", "-q"]);
+        git(project, &["add", "."]);
+        git(project, &["commit", "-q", "-m", "upgraded"]);
+        let repo = crate::git::repo(project).unwrap().unwrap();
+        let blob = repo.store_blob(b"x\n").unwrap();
+        let lines = repo.unmerged_lines(&unmerged, &[(2, false, blob.clone()), (3, false, blob)]);
+        crate::git::update_index(
+            project,
+            &lines.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        assert_eq!(
+            unmerged_in_git(project, Some(&manifest)),
+            [unmerged.as_str()]
+        );
+        assert_eq!(unmerged_in_git(project, None), [""; 0]);
+        let sources = open(project, None, Verb::Diff, None).unwrap();
+        let unresolved: Vec<&str> = sources
+            .paths
+            .iter()
+            .filter(|p| p.unresolved)
+            .map(|p| p.path.as_str())
+            .collect();
+        let mut expected = [marked.as_str(), unmerged.as_str()];
+        expected.sort_unstable();
+        assert_eq!(unresolved, expected);
+    }
+
+    #[test]
+    fn contradictions_name_what_the_base_render_denies() {
+        let (mut manifest, files) = made(Vec::new());
+        assert_eq!(contradictions(&manifest, &files), [""; 0]);
+        manifest.files[1].1 = "sha256:00".to_owned();
+        manifest
+            .files
+            .push((env_file::FILE.to_owned(), "sha256:00".to_owned()));
+        manifest
+            .files
+            .push(("zz/extra".to_owned(), "sha256:00".to_owned()));
+        let notes = contradictions(&manifest, &files);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(
+            notes[0].contains(&format!("records a hash for '{}'", files[1].path)),
+            "{notes:?}"
+        );
+        assert!(
+            notes[1].contains("lists 'zz/extra', which the project's base starter does not have"),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn paths_of_git_and_of_the_project_alone() {
+        assert!(is_inside_git(".git/config"));
+        assert!(is_inside_git("sub/.git/HEAD"));
+        assert!(!is_inside_git(".gitignore"));
+        assert!(!is_inside_git("a/b.git"));
+        assert!(is_per_project(".env"));
+        assert!(is_per_project(".quickscale.toml"));
+        assert!(!is_per_project(".env.example"));
+        let (_, files) = made(Vec::new());
+        let last = files.last().unwrap();
+        assert_eq!(find(&files, &last.path).map(|f| &f.path), Some(&last.path));
+        assert!(find(&files, "zz/none").is_none());
+    }
+
+    #[test]
+    fn the_manifests_variables_must_be_what_its_project_name_gives() {
+        let dir = Path::new("/p");
+        let (mut manifest, _) = made(Vec::new());
+        let (values, new) = values_from_manifest(&manifest, dir).unwrap();
+        assert_eq!(
+            (values.get(Var::PackageName), new),
+            ("acme", Vec::<&str>::new())
+        );
+        let slug = Var::ProjectSlug.placeholder();
+        manifest.variables.retain(|(name, _)| name != slug);
+        assert_eq!(values_from_manifest(&manifest, dir).unwrap().1, [slug]);
+        manifest
+            .variables
+            .push((slug.to_owned(), "../x".to_owned()));
+        let err = values_from_manifest(&manifest, dir)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("records PROJECT_SLUG = '../x'"), "{err}");
+    }
+}
