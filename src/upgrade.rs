@@ -436,3 +436,223 @@ fn read_env(dir: &Path) -> Result<Option<String>> {
         ))),
     }
 }
+
+#[cfg(test)]
+#[allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "the checks an upgrade makes before it writes, tried on projects in temporary directories"
+)]
+mod tests {
+    use super::*;
+    use crate::compare::{Content, Entry, Outcome, Take};
+    use crate::conflict::Reason;
+    use crate::git::tests::git;
+    use crate::render::Values;
+    use std::fs;
+
+    fn content(bytes: &[u8]) -> Content {
+        Content {
+            bytes: bytes.to_vec(),
+            executable: false,
+        }
+    }
+
+    fn entry(path: &str, yours: &[u8], outcome: Outcome) -> Entry {
+        Entry {
+            path: path.into(),
+            yours: Yours::File(content(yours)),
+            outcome,
+            binary: false,
+        }
+    }
+
+    fn conflict(reason: Reason) -> Outcome {
+        Outcome::Conflict(crate::compare::Conflict {
+            reason,
+            write: None,
+            beside: None,
+        })
+    }
+
+    fn take() -> Outcome {
+        Outcome::Take(Take::Write(content(b"new\n")))
+    }
+
+    fn plan(entries: Vec<Entry>) -> Plan {
+        Plan {
+            project_name: "acme".into(),
+            made_with: None,
+            base_digest: None,
+            base_version: None,
+            entries,
+        }
+    }
+
+    /// The sources of a project `acme` made by this quickscale, holding its
+    /// manifest alone, in a new git repository.
+    fn made() -> (tempfile::TempDir, Sources) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let names = crate::names::project_names("acme", &starter::top_level_modules()).unwrap();
+        let values = Values::for_names(&names);
+        let files = crate::render::render_with(&starter::HEAD, &values, &[]);
+        let manifest = Manifest::for_render(&values, &[], &files, Vec::new());
+        fs::write(root.join(manifest::FILE_NAME), manifest.to_toml()).unwrap();
+        git(root, &["init", "-q"]);
+        let sources = sources::open(root, None, sources::Verb::Upgrade, None).unwrap();
+        (dir, sources)
+    }
+
+    #[test]
+    fn conflicts_are_registered_with_each_sides_blob() {
+        let (dir, mut sources) = made();
+        let repo = git::repo(dir.path()).unwrap().unwrap();
+        let (first, second) = (sources.theirs[0].clone(), sources.theirs[1].clone());
+        // A base that differs from theirs, as an older starter's would.
+        let mut base = sources.theirs.clone();
+        base[1].bytes = b"base\n".to_vec();
+        sources.base_files = Some(base);
+        let conflicts = plan(vec![
+            entry(&first.path, b"unresolved\n", conflict(Reason::Unresolved)),
+            entry(&second.path, b"yours\n", conflict(Reason::Lines(1))),
+            entry(
+                "zz/dir",
+                b"",
+                conflict(Reason::NotAFile("a directory".into())),
+            ),
+            entry("zz/taken", b"", take()),
+        ]);
+        let blob = |bytes: &[u8]| repo.store_blob(bytes).unwrap();
+        let expected = repo.unmerged_lines(
+            &second.path,
+            &[
+                (1, second.executable, blob(b"base\n")),
+                (2, false, blob(b"yours\n")),
+                (3, second.executable, blob(&second.bytes)),
+            ],
+        );
+        assert_eq!(
+            conflict_index(&repo, &sources, &conflicts).unwrap(),
+            expected
+        );
+        let none = plan(vec![entry("zz/taken", b"", take())]);
+        assert_eq!(conflict_index(&repo, &sources, &none).unwrap(), [""; 0]);
+    }
+
+    #[test]
+    fn unresolved_markers_stop_an_upgrade_that_has_changes_to_take() {
+        let unresolved = |path| entry(path, b"", conflict(Reason::Unresolved));
+        let refused = |entries| refuse_over_unresolved(&plan(entries));
+        assert!(refused(vec![unresolved("a")]).is_ok(), "nothing new");
+        assert!(refused(vec![entry("b", b"", take())]).is_ok());
+        let err = refused(vec![unresolved("a"), entry("b", b"", take())]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("a still holds conflict markers"),
+            "{err}"
+        );
+        let err = refused(vec![
+            unresolved("a"),
+            unresolved("c"),
+            entry("b", b"", take()),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("a, c still hold conflict markers"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_module_is_added_only_to_a_project_on_this_starter() {
+        let (dir, mut sources) = made();
+        let module = starter::HEAD.modules[0].name;
+        assert!(refuse_add_when_behind(dir.path(), &sources, Some(module)).is_ok());
+        sources.manifest.as_mut().unwrap().starter_digest = "sha256:older".into();
+        assert!(refuse_add_when_behind(dir.path(), &sources, None).is_ok());
+        let err = refuse_add_when_behind(dir.path(), &sources, Some(module))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("then `quickscale add {module}`")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_secrets_are_generated_into_env_and_said() {
+        let (dir, sources) = made();
+        let prepared = prepare(dir.path(), sources, true).unwrap();
+        let env = String::from_utf8(prepared.env.expect("a new .env")).unwrap();
+        assert!(env.starts_with("# Added by quickscale upgrade"), "{env}");
+        assert!(env.contains("\nDJANGO_SECRET_KEY="), "{env}");
+        assert_eq!(
+            prepared.notes,
+            // Not compose's password: the project has no compose file.
+            ["Would generate DJANGO_SECRET_KEY in .env, as init would."]
+        );
+        // A complete .env needs nothing.
+        let (dir, _) = made();
+        fs::write(dir.path().join(".env"), env_file::new_file(&[7; 128])).unwrap();
+        let sources = sources::open(dir.path(), None, sources::Verb::Upgrade, None).unwrap();
+        let prepared = prepare(dir.path(), sources, false).unwrap();
+        assert_eq!((prepared.env, prepared.notes), (None, Vec::<String>::new()));
+        assert_eq!(
+            read_env(dir.path()).unwrap().unwrap(),
+            env_file::new_file(&[7; 128])
+        );
+        fs::remove_file(dir.path().join(".env")).unwrap();
+        assert_eq!(read_env(dir.path()).unwrap(), None);
+        fs::create_dir(dir.path().join(".env")).unwrap();
+        let err = read_env(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("is a directory, not a regular file"), "{err}");
+    }
+
+    #[test]
+    fn the_dirty_check_names_five_files_and_counts_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        git(root, &["init", "-q"]);
+        let names = ["a", "b", "c", "d", "e", "f"];
+        for name in names {
+            fs::write(root.join(name), "yours\n").unwrap();
+        }
+        let repo = git::repo(root).unwrap().unwrap();
+        let written =
+            |paths: &[&str]| plan(paths.iter().map(|p| entry(p, b"yours\n", take())).collect());
+        let refused = |paths: &[&str]| {
+            refuse_dirty(root, &repo, &written(paths))
+                .unwrap_err()
+                .to_string()
+        };
+        let err = refused(&names[..5]);
+        assert!(err.contains("would write (a, b, c, d, e);"), "{err}");
+        let err = refused(&names);
+        assert!(
+            err.contains("would write (a, b, c, d, e and 1 more);"),
+            "{err}"
+        );
+        assert!(refuse_dirty(root, &repo, &written(&["none"])).is_ok());
+    }
+
+    #[test]
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "sends the process the SIGTERM a `kill` would"
+    )]
+    fn a_signal_caught_meanwhile_is_reported_instead_of_the_error() {
+        let catch = interrupt::catch();
+        assert!(stop_if_interrupted(&catch, "before anything").is_ok());
+        let error = signal_or(&catch, "before anything", Error::new("git failed"));
+        assert_eq!(error.to_string(), "git failed");
+        // SAFETY: SIGTERM is caught while `catch` lives; no other unit test
+        // catches signals.
+        assert_eq!(unsafe { libc::raise(libc::SIGTERM) }, 0);
+        let stopped = stop_if_interrupted(&catch, "before anything").unwrap_err();
+        assert_eq!(stopped.to_string(), "SIGTERM arrived before anything");
+        let error = signal_or(&catch, "before anything", Error::new("git failed"));
+        assert_eq!(error.to_string(), "SIGTERM arrived before anything");
+    }
+}
