@@ -513,6 +513,25 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn unmerged_lines_name_the_path_from_the_top_with_the_formats_null_object() {
+        let stages = [(1, false, "b1".to_owned()), (3, true, "b3".to_owned())];
+        let sha1 = from_rev_parse(Path::new("/p"), "true\nsub/\n.git/index\nsha1\n").unwrap();
+        let sha256 = from_rev_parse(Path::new("/p"), "true\n\n.git/index\nsha256\n").unwrap();
+        assert_eq!(
+            sha1.unmerged_lines("a", &stages),
+            [
+                format!("0 {} 0\tsub/a", "0".repeat(40)),
+                "100644 b1 1\tsub/a".to_owned(),
+                "100755 b3 3\tsub/a".to_owned()
+            ]
+        );
+        assert_eq!(
+            sha256.unmerged_lines("a", &[]),
+            [format!("0 {} 0\ta", "0".repeat(64))]
+        );
+    }
+
+    #[test]
     fn repo_finds_the_work_tree_above_and_the_projects_prefix_in_it() {
         let (dir, _) = repository(&[], false);
         fs::create_dir(dir.path().join("sub")).unwrap();
