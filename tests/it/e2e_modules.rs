@@ -14,7 +14,7 @@ use crate::e2e_upgrade::{
     check_outcomes, commit, conflicts_of, keep_both, quickscale_json, read, rendered, team_work,
     write, NAME, TEAM_APP, TEAM_DELETED, TEAM_INTRO, TEAM_MIN_LENGTH, TEAM_ROUTE,
 };
-use crate::support::e2e::{passes_every_gate, run, Project};
+use crate::support::e2e::{output, passes_every_gate, run, tool, tools, Project};
 use crate::support::{copy_tree, git, quickscale, stderr, stdout, tree_digest, ScratchWorkspace};
 
 const MODULE: &str = "teams";
@@ -158,4 +158,27 @@ fn a_project_made_with_teams_upgrades_to_the_next_release() {
         "acme/teams/tests/test_next_release.py",
     ]));
     assert!(next_tests.contains("1 passed"), "{next_tests}");
+}
+
+/// One `starter/uv.lock` serves every project quickscale can make: rendered
+/// for each combination of the starter's modules, it is exactly what `uv lock`
+/// wants for that project's pyproject.toml (`scripts/lock-starter` writes it).
+#[test]
+fn every_combination_of_modules_is_locked() {
+    let head = starter::by_digest(starter::head_digest()).unwrap();
+    let names: Vec<&str> = head.modules.iter().map(|module| module.name).collect();
+    assert!(names.contains(&"billing"), "{names:?}");
+    for subset in 0..1u32 << names.len() {
+        let with: Vec<&str> = (0..names.len())
+            .filter(|i| subset & (1 << i) != 0)
+            .map(|i| names[i])
+            .collect();
+        let project = Project::generate_with("locked", &with);
+        let uv = tool(tools().join("venv/bin/uv"));
+        let (locked, shown, printed) = output(project.cmd(uv).args(["lock", "--check"]));
+        assert!(
+            locked,
+            "`{shown}` with {with:?} failed (scripts/lock-starter rewrites the lock):\n{printed}"
+        );
+    }
 }
