@@ -17,6 +17,7 @@ urlpatterns = [
     # log-in under accounts/2fa/ (django-allauth).
     path("accounts/", include("allauth.urls")),
 @IF(teams)@    path("t/", include("@PACKAGE_NAME@.teams.urls")),
+@IF(billing)@    path("billing/", include("@PACKAGE_NAME@.billing.urls")),
     path("", include("@PACKAGE_NAME@.core.urls")),
 ]
 

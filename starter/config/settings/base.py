@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "@PACKAGE_NAME@.core",
     "@PACKAGE_NAME@.users",
 @IF(teams)@    "@PACKAGE_NAME@.teams",
+@IF(billing)@    "djstripe",
+@IF(billing)@    "@PACKAGE_NAME@.billing",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +100,10 @@ TEMPLATES = [
                 "@PACKAGE_NAME@.core.context_processors.site",
                 # {{ request.csp_nonce }} for an inline <script nonce="...">.
                 "csp.context_processors.nonce",
+@BEGIN(billing)@
+                # {{ subscription }}: the page's payer's plan (the billing module).
+                "@PACKAGE_NAME@.billing.context_processors.subscription",
+@END(billing)@
             ],
         },
     },
@@ -303,6 +309,34 @@ EMAIL_TIMEOUT = 10
 ADMINS = [parseaddr(address) for address in env.list("DJANGO_ADMINS", default=[])]
 MANAGERS = ADMINS
 
+@BEGIN(billing)@
+# Billing (the billing module, on dj-stripe): https://dj-stripe.dev
+# ------------------------------------------------------------------------------
+# Secret keys from Stripe's dashboard (Developers, API keys): test-mode keys for
+# development and staging, live ones in production. STRIPE_LIVE_MODE picks which
+# pair is used; production.py refuses to start without the one it needs.
+STRIPE_LIVE_MODE = env.bool("STRIPE_LIVE_MODE", default=False)
+STRIPE_LIVE_SECRET_KEY = env.str("STRIPE_LIVE_SECRET_KEY", default="")
+STRIPE_TEST_SECRET_KEY = env.str("STRIPE_TEST_SECRET_KEY", default="")
+# The signing secret of the webhook endpoint (https://<host>/billing/webhook/) in
+# Stripe's dashboard, or the one `stripe listen` prints in development. Events
+# whose signature does not match are refused.
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Stripe's own object ids as keys between dj-stripe's tables (dj-stripe's
+# recommended setting for new projects).
+DJSTRIPE_FOREIGN_KEY_TO_FIELD = "id"
+@IF(billing,teams)@# Who pays: the team (the teams module), so every member shares its plan.
+@IF(billing,teams)@DJSTRIPE_SUBSCRIBER_MODEL = "teams.Team"
+# Days of free trial a new subscription starts with; 0 for none.
+BILLING_TRIAL_DAYS = env.int("BILLING_TRIAL_DAYS", default=0)
+# After a form on this site, the browser goes on to Stripe's hosted pages:
+# Checkout to subscribe, the customer portal to manage a subscription.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += [
+    "https://checkout.stripe.com",
+    "https://billing.stripe.com",
+]
+
+@END(billing)@
 # Logging
 # ------------------------------------------------------------------------------
 # One JSON object per line on stderr: the container platform collects it, and log

@@ -6,9 +6,12 @@ than running insecurely or half-working: when DJANGO_SECRET_KEY is missing or we
 DJANGO_ALLOWED_HOSTS is empty or holds "*", DJANGO_ADMIN_URL is unset or "admin/",
 DATABASE_URL is unset (no quiet SQLite file in production), or EMAIL_URL or
 DJANGO_DEFAULT_FROM_EMAIL is unset (sign-ups and error reports need mail).
+@IF(billing)@So does billing without the Stripe secret key of its mode or the webhook's secret.
 `python manage.py check --deploy --fail-level WARNING` passes with these settings.
 """
 
+@IF(billing)@import re
+@IF(billing)@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
@@ -104,3 +107,28 @@ SILENCED_SYSTEM_CHECKS = [
 # Links in the emails the site sends (address verification, password reset) are
 # https:// links.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+@BEGIN(billing)@
+
+# Billing: a live site takes payments with live keys unless told otherwise
+# (STRIPE_LIVE_MODE=False, e.g. for a staging site on test keys). The key of the
+# mode in use must be of that mode, or payments would silently go nowhere; and
+# without the webhook's signing secret no subscription would ever be recorded.
+STRIPE_LIVE_MODE = env.bool("STRIPE_LIVE_MODE", default=True)
+_stripe_mode = "live" if STRIPE_LIVE_MODE else "test"
+_stripe_key = f"STRIPE_{_stripe_mode.upper()}_SECRET_KEY"
+# A secret (sk_) or restricted (rk_) key, in Stripe's form.
+if not re.fullmatch(
+    rf"(sk|rk)_{_stripe_mode}_[a-zA-Z0-9]{{24,}}", env.str(_stripe_key, default="")
+):
+    raise ImproperlyConfigured(
+        f"Set the {_stripe_key} environment variable to the secret key of Stripe's "
+        f"{_stripe_mode} mode (sk_{_stripe_mode}_...), from Stripe's dashboard: "
+        "Developers, API keys"
+    )
+if not env.str("STRIPE_WEBHOOK_SECRET", default="").startswith("whsec_"):
+    raise ImproperlyConfigured(
+        "Set the STRIPE_WEBHOOK_SECRET environment variable to the signing secret "
+        "(whsec_...) of the webhook endpoint https://<your host>/billing/webhook/ "
+        "in Stripe's dashboard: Developers, Webhooks"
+    )
+@END(billing)@

@@ -46,6 +46,15 @@ class Team(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("teams:home", args=[self.slug])
+@BEGIN(billing)@
+
+    @property
+    def email(self) -> str:
+        """Where Stripe sends the team's receipts (the billing module): the
+        address of its longest-standing owner."""
+        owner = self.memberships.owners().select_related("user").first()
+        return owner.user.email if owner else ""
+@END(billing)@
 
     @classmethod
     def create(cls, name: str, owner) -> "Team":

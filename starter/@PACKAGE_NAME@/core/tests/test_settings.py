@@ -19,6 +19,8 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://app:secret@db:5432/app",
     "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.com:587",
     "DJANGO_DEFAULT_FROM_EMAIL": "site@example.com",
+@IF(billing)@    "STRIPE_LIVE_SECRET_KEY": "sk_live_" + "0123456789abcdefghijklmn",
+@IF(billing)@    "STRIPE_WEBHOOK_SECRET": "whsec_0123456789",
 }
 
 
