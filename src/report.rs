@@ -796,6 +796,8 @@ fn applied_report(
             out,
             "  {command:<31} # regenerate the lock file, then: uv sync"
         );
+    } else if writes_dependencies(plan) {
+        out.push_str("  uv sync                         # install the new dependencies\n");
     }
     if needs_migrate(plan) {
         out.push_str(
@@ -812,6 +814,16 @@ fn applied_report(
     out.push_str("  uv run pytest                   # run the tests\n");
     let _ = writeln!(out, "  git add -A && git commit -m '{commit}'");
     out
+}
+
+/// Whether the project's dependencies change: its pyproject.toml or its lock
+/// is written (a module's or a release's new package must be installed before
+/// `migrate` can import it).
+fn writes_dependencies(plan: &Plan) -> bool {
+    plan.entries.iter().any(|entry| {
+        (entry.path == "pyproject.toml" || lock_command(&entry.path).is_some())
+            && entry.written().is_some()
+    })
 }
 
 /// Whether the database needs `migrate` after the upgrade: it writes a
@@ -1668,16 +1680,23 @@ Next:
             None,
         ))]);
         assert!(upgrade_done(&conflicted, "0.1.0", &[], true).contains("uv lock"));
-        // A lock taken from the starter matches a pyproject.toml taken from it.
+        // A lock taken from the starter matches a pyproject.toml taken from it:
+        // the new dependencies only need installing.
         let taken = |path: &str| entry(path, Some("1\n"), Outcome::Take(Take::Write(text("2\n"))));
-        for p in [
-            plan(vec![taken("pyproject.toml")]),
-            plan(vec![taken("README.md")]),
-            plan(vec![pyproject(Outcome::Keep)]),
+        for (p, installs) in [
+            (plan(vec![taken("pyproject.toml")]), true),
+            (plan(vec![taken("uv.lock")]), true),
+            (plan(vec![taken("README.md")]), false),
+            (plan(vec![pyproject(Outcome::Keep)]), false),
         ] {
             let done = upgrade_done(&p, "0.1.0", &[], true);
             assert!(!done.contains("uv lock"), "{done}");
             assert!(!done.contains("git grep"), "{done}");
+            assert_eq!(
+                done.contains("  uv sync                         # install the new dependencies\n"),
+                installs,
+                "{done}"
+            );
         }
     }
 

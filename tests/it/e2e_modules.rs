@@ -21,21 +21,38 @@ const MODULE: &str = "teams";
 
 #[test]
 fn teams_added_to_a_project_with_a_teams_work_passes_every_gate() {
-    let project = Project::generate(NAME);
+    added_to_a_project_with_a_teams_work(&[], MODULE);
+}
+
+/// Billing added to a project that has teams already: the team pays, and the
+/// module's lines in the teams app (the team's address for Stripe, the billing
+/// link in the team's menu) merge into it.
+#[test]
+fn billing_added_to_a_project_with_teams_and_a_teams_work_passes_every_gate() {
+    added_to_a_project_with_a_teams_work(&["teams"], "billing");
+}
+
+/// `module` added by `quickscale add` to a project made with `modules` and
+/// then worked on by a client team: the module's files as the starter has
+/// them, every edit of the team's kept, conflicts only where both changed the
+/// same lines, and once those are resolved by keeping both, every gate passed.
+fn added_to_a_project_with_a_teams_work(modules: &[&str], module: &str) {
+    let project = Project::generate_with(NAME, modules);
     let dir = &project.dir;
     git(dir, &["init", "-q"]);
     commit(dir, "Project made by quickscale");
     let ours = team_work(&project);
 
-    let plan = quickscale_json(dir, &["add", MODULE, "--dry-run", "--format", "json"]);
-    let added = quickscale(dir, &["add", MODULE]);
+    let plan = quickscale_json(dir, &["add", module, "--dry-run", "--format", "json"]);
+    let added = quickscale(dir, &["add", module]);
     let printed = format!("{}{}", stdout(&added), stderr(&added));
     let files = plan["files"].as_array().unwrap();
     let conflicts = conflicts_of(files);
     let expected_code = if conflicts.is_empty() { 0 } else { 1 };
     assert_eq!(added.status.code(), Some(expected_code), "{printed}");
-    let base = rendered(starter::head_digest(), &[]);
-    let theirs = rendered(starter::head_digest(), &[MODULE]);
+    let base = rendered(starter::head_digest(), modules);
+    let with: Vec<&str> = modules.iter().copied().chain([module]).collect();
+    let theirs = rendered(starter::head_digest(), &with);
     check_outcomes(dir, files, &base, &ours, &theirs, &printed);
 
     // The module's own files, as the starter has them...
@@ -53,8 +70,18 @@ fn teams_added_to_a_project_with_a_teams_work_passes_every_gate() {
     for (path, bytes) in ours.iter().filter(|(p, _)| p.starts_with("acme/blog/")) {
         assert_eq!(&fs::read(dir.join(path)).unwrap(), bytes, "{path}");
     }
-    assert!(read(dir, ".quickscale.toml").contains("\n[modules]\nteams = \"enabled\"\n"));
+    let manifest = read(dir, ".quickscale.toml");
+    for enabled in &with {
+        assert!(
+            manifest.contains(&format!("\n{enabled} = \"enabled\"\n")),
+            "{manifest}"
+        );
+    }
     assert!(printed.contains("manage.py migrate"), "{printed}");
+    // A module with dependencies of its own has them installed before migrate.
+    if base["pyproject.toml"] != theirs["pyproject.toml"] {
+        assert!(printed.contains("\n  uv sync "), "{printed}");
+    }
 
     // Resolved as a person would: both lines.
     for conflict in &conflicts {
@@ -63,22 +90,25 @@ fn teams_added_to_a_project_with_a_teams_work_passes_every_gate() {
         write(dir, path, &keep_both(&read(dir, path)));
     }
     let settings = read(dir, "config/settings/base.py");
-    assert!(settings.contains(TEAM_APP) && settings.contains("    \"acme.teams\",\n"));
-    commit(dir, "Add the teams module");
+    assert!(settings.contains(TEAM_APP) && settings.contains(&format!("    \"acme.{module}\",\n")));
+    commit(dir, &format!("Add the {module} module"));
 
     let env = passes_every_gate(&project, true);
-    let teams_tests =
-        run(env
-            .tool("pytest")
-            .args(["-q", "-p", "no:cacheprovider", "acme/teams", "acme/blog"]));
+    let teams_tests = run(env.tool("pytest").args([
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        &format!("acme/{module}"),
+        "acme/blog",
+    ]));
     assert!(teams_tests.contains(" passed"), "{teams_tests}");
 
     // Adding it again has nothing to do, and writes nothing.
-    let again = quickscale(dir, &["add", MODULE]);
+    let again = quickscale(dir, &["add", module]);
     assert_eq!(again.status.code(), Some(0), "{again:?}");
     assert_eq!(
         stdout(&again),
-        "acme already has the module teams; nothing to do.\n"
+        format!("acme already has the module {module}; nothing to do.\n")
     );
 }
 

@@ -22,6 +22,7 @@ mod dist;
 mod docs;
 mod docs_git_subtree;
 mod e2e_accounts;
+mod e2e_billing;
 mod e2e_modules;
 mod e2e_security;
 mod e2e_shared_app;

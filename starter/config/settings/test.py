@@ -5,7 +5,8 @@ DATABASE_URL in the environment to run them against PostgreSQL, as CI does.
 """
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import STORAGES
+@IF(!billing)@from config.settings.base import STORAGES
+@IF(billing)@from config.settings.base import DATABASES, STORAGES
 
 DEBUG = False
 # A fixed key: tests sign nothing that outlives the run.
@@ -41,8 +42,10 @@ INSTALLED_APPS = [*INSTALLED_APPS, "@PACKAGE_NAME@.teams.tests.example"]  # noqa
 @END(teams)@
 @BEGIN(billing)@
 
-# dj-stripe's tables made straight from its models: its migrations rebuild tables
-# one by one on SQLite, which takes more than a minute. (`manage.py migrate` and
-# CI's `makemigrations --check` still go through them.)
-MIGRATION_MODULES = {"djstripe": None}
+# On SQLite, dj-stripe's tables are made straight from its models: its migrations
+# rebuild its tables one by one there, which takes minutes. (PostgreSQL, as in CI,
+# runs them, as `manage.py migrate` does everywhere; there Django cannot make them
+# this way, before the tables they point to.)
+_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+MIGRATION_MODULES = {"djstripe": None} if _sqlite else {}
 @END(billing)@

@@ -34,6 +34,13 @@ pub const PRODUCTION_VARS: &[(&str, &str)] = &[
     ("DATABASE_URL", "sqlite:///db.sqlite3"),
     ("EMAIL_URL", "consolemail://"),
     ("DJANGO_DEFAULT_FROM_EMAIL", "noreply@example.com"),
+    // With the billing module: Stripe's live key and the webhook's secret, in
+    // Stripe's forms (other projects do not read them).
+    (
+        "STRIPE_LIVE_SECRET_KEY",
+        "sk_live_e2e0123456789abcdefghijkl",
+    ),
+    ("STRIPE_WEBHOOK_SECRET", "whsec_e2e0123456789abcdef"),
 ];
 
 /// A generated project in a directory of its own, removed when the test ends, and
@@ -493,7 +500,8 @@ pub fn get(port: u16, path: &str, host: &str, headers: &[(&str, &str)]) -> Respo
     request(port, "GET", path, host, headers, "")
 }
 
-/// One request on a fresh connection; a non-empty `body` is sent as a form.
+/// One request on a fresh connection; a non-empty `body` is sent as a form
+/// unless `headers` give its Content-Type.
 pub fn request(
     port: u16,
     method: &str,
@@ -510,8 +518,13 @@ pub fn request(
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
+    let typed = headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("Content-Type"));
     if !body.is_empty() {
-        request.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+        if !typed {
+            request.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+        }
         request.push_str(&format!("Content-Length: {}\r\n", body.len()));
     }
     request.push_str("\r\n");

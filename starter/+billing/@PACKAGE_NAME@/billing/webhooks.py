@@ -1,12 +1,13 @@
 """Stripe's webhooks, at /billing/webhook/: how subscriptions started, renewed,
 changed, failed or cancelled reach the database.
 
-Every request is kept as dj-stripe's WebhookEventTrigger (the admin lists them,
-with the error of any that failed). Only a request signed with
-STRIPE_WEBHOOK_SECRET is processed, by dj-stripe, which stores the event and
-brings its objects up to date from Stripe's API. Processing is idempotent: Stripe
-may deliver an event twice, and the second delivery changes nothing. A failure
-answers 500, so Stripe delivers the event again later.
+Every request that carries Stripe's signature header is kept as dj-stripe's
+WebhookEventTrigger (the admin lists them, with the error of any that failed).
+Only one whose signature matches STRIPE_WEBHOOK_SECRET is processed, by
+dj-stripe, which stores the event and brings its objects up to date from
+Stripe's API. Processing is idempotent: Stripe may deliver an event twice, and
+the second delivery changes nothing. A failure answers 500, so Stripe delivers
+the event again later.
 """
 
 import logging
@@ -35,6 +36,12 @@ TOLERANCE = 300
 @require_POST
 @transaction.non_atomic_requests
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    signature = request.headers.get("Stripe-Signature", "")
+    if not signature:
+        # Not from Stripe at all: refused without a row, so that anyone posting
+        # here cannot fill the table.
+        logger.warning("Stripe webhook refused: no Stripe-Signature header")
+        return HttpResponseBadRequest("No signature.")
     body = request.body.decode("utf-8", errors="replace")
     trigger = WebhookEventTrigger.objects.create(
         headers=dict(request.headers),
@@ -43,11 +50,13 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         remote_ip=get_adapter(request).get_client_ip(request),
     )
     try:
+        if not settings.STRIPE_WEBHOOK_SECRET:
+            # An empty key would accept a signature anyone can compute.
+            raise stripe.SignatureVerificationError(
+                "STRIPE_WEBHOOK_SECRET is not set", signature
+            )
         stripe.WebhookSignature.verify_header(
-            body,
-            request.headers.get("Stripe-Signature", ""),
-            settings.STRIPE_WEBHOOK_SECRET,
-            TOLERANCE,
+            body, signature, settings.STRIPE_WEBHOOK_SECRET, TOLERANCE
         )
     except stripe.SignatureVerificationError as error:
         logger.warning("Stripe webhook %s refused: %s", trigger.pk, error)

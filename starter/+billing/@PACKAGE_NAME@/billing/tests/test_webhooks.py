@@ -42,7 +42,6 @@ def test_a_signed_event_is_logged_and_processed(client, stripe, customer):
 @pytest.mark.parametrize(
     "signature",
     [
-        "",
         "t=1,v1=0000",
         # Signed with another secret.
         stripe_objects.signature("{}", "whsec_other"),
@@ -60,6 +59,13 @@ def test_a_bad_signature_is_refused_and_logged(client, stripe, customer, signatu
     assert stripe.calls() == calls
 
 
+def test_a_request_without_a_signature_is_refused_unrecorded(client, stripe, customer):
+    event = stripe_objects.event("customer.updated", customer)
+    response = deliver(client, event, **{"Stripe-Signature": ""})
+    assert response.status_code == 400
+    assert not WebhookEventTrigger.objects.exists()
+
+
 def test_a_replayed_signature_is_refused(client, stripe, customer):
     event = stripe_objects.event("customer.updated", customer)
     payload = stripe_objects.body(event)
@@ -67,10 +73,15 @@ def test_a_replayed_signature_is_refused(client, stripe, customer):
     assert deliver(client, event, **{"Stripe-Signature": old}).status_code == 400
 
 
-def test_an_unsigned_site_refuses_every_event(client, stripe, customer, settings):
+def test_a_site_without_a_webhook_secret_refuses_every_event(
+    client, stripe, customer, settings, caplog
+):
     settings.STRIPE_WEBHOOK_SECRET = ""
     event = stripe_objects.event("customer.updated", customer)
+    # Signed with the empty secret, which anybody could do.
     assert deliver(client, event, secret="").status_code == 400
+    assert "STRIPE_WEBHOOK_SECRET is not set" in caplog.text
+    assert not WebhookEventTrigger.objects.get().valid
 
 
 def test_only_posts(client):
