@@ -816,14 +816,14 @@ fn applied_report(
     out
 }
 
-/// Whether the project's dependencies change: its pyproject.toml or its lock
-/// is written (a module's or a release's new package must be installed before
-/// `migrate` can import it).
+/// Whether the installed dependencies change: the lock is written (a module's
+/// or a release's new package must be installed before `migrate` can import
+/// it). The starter changes its lock with every change of its dependencies, so
+/// a pyproject.toml written alone changed something else.
 fn writes_dependencies(plan: &Plan) -> bool {
-    plan.entries.iter().any(|entry| {
-        (entry.path == "pyproject.toml" || lock_command(&entry.path).is_some())
-            && entry.written().is_some()
-    })
+    plan.entries
+        .iter()
+        .any(|entry| lock_command(&entry.path).is_some() && entry.written().is_some())
 }
 
 /// Whether the database needs `migrate` after the upgrade: it writes a
@@ -1681,10 +1681,12 @@ Next:
         ))]);
         assert!(upgrade_done(&conflicted, "0.1.0", &[], true).contains("uv lock"));
         // A lock taken from the starter matches a pyproject.toml taken from it:
-        // the new dependencies only need installing.
+        // the new dependencies only need installing, and a pyproject.toml taken
+        // alone changed no dependency.
         let taken = |path: &str| entry(path, Some("1\n"), Outcome::Take(Take::Write(text("2\n"))));
         for (p, installs) in [
-            (plan(vec![taken("pyproject.toml")]), true),
+            (plan(vec![taken("pyproject.toml")]), false),
+            (plan(vec![taken("pyproject.toml"), taken("uv.lock")]), true),
             (plan(vec![taken("uv.lock")]), true),
             (plan(vec![taken("README.md")]), false),
             (plan(vec![pyproject(Outcome::Keep)]), false),

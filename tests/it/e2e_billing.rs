@@ -37,7 +37,7 @@ fn teams_and_billing_pass_every_gate_and_refuse_forged_webhooks() {
         "--settings",
         "config.settings.test",
     ]));
-    http_round(&env, "/billing/t/");
+    http_round(&env, "/billing/t/acme/");
 }
 
 /// Each Stripe variable production needs, missing, stops the start-up with one

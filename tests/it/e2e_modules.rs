@@ -79,7 +79,7 @@ fn added_to_a_project_with_a_teams_work(modules: &[&str], module: &str) {
     }
     assert!(printed.contains("manage.py migrate"), "{printed}");
     // A module with dependencies of its own has them installed before migrate.
-    if base["pyproject.toml"] != theirs["pyproject.toml"] {
+    if base["uv.lock"] != theirs["uv.lock"] {
         assert!(printed.contains("\n  uv sync "), "{printed}");
     }
 

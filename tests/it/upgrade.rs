@@ -590,6 +590,7 @@ fn the_real_upgrade_says_would_and_asks_for_migrate() {
             "Next:\n\
              \x20 git diff                        # review what changed\n\
              \x20 git grep -n '^<<<<<<< yours'    # find the conflict markers; edit each file, remove the markers\n\
+             \x20 uv sync                         # install the new dependencies\n\
              \x20 uv run python manage.py migrate # create the tables of the new apps and migrations\n\
              \x20 uv run pytest                   # run the tests\n"
         ),

@@ -13,6 +13,7 @@ the user model unless settings say otherwise).
 @IF(teams)@import logging
 from functools import wraps
 
+@IF(teams)@import stripe
 @IF(!teams)@from django.contrib.auth.decorators import login_required
 @IF(teams)@from django.db import transaction
 @IF(teams)@from django.db.models.signals import post_delete, post_save
@@ -26,8 +27,11 @@ from django.http import HttpRequest
 
 
 def current_payer(request: HttpRequest):
-    """The payer of the page being shown, or None (nobody logged in, or a page
-    that belongs to no team)."""
+@IF(!teams)@    """The payer of the page being shown, or None when nobody is logged in."""
+@BEGIN(teams)@
+    """The payer of the page being shown: its team (set by the teams app's
+    decorator or mixin), or None on a page that belongs to no team."""
+@END(teams)@
 @IF(!teams)@    return request.user if request.user.is_authenticated else None
 @IF(teams)@    return getattr(request, "team", None)
 
@@ -98,7 +102,7 @@ def sync_seats(team_id: int) -> None:
             continue
         try:
             stripe_api.set_quantity(item, seats)
-        except stripe_api.stripe.StripeError:
+        except stripe.StripeError:
             logger.exception("Seats of %s not updated to %s", team, seats)
 
 
