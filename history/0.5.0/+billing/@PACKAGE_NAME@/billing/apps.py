@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class BillingConfig(AppConfig):
+    """Billing: subscriptions paid through Stripe's hosted pages, on dj-stripe.
+
+    Stripe holds the plans, the payment details and the invoices; dj-stripe keeps a
+    copy of Stripe's objects in the database, brought up to date by Stripe's
+    webhooks. See the module's section of README.md, payers.py for who pays, and
+    gating.py for pages only subscribers may see.
+    """
+
+    # Works its own name out, so the app can be shared with other projects (git
+    # subtree, see README.md) at another import path.
+    name = __name__.rpartition(".")[0]
+    label = "billing"
+    verbose_name = "Billing"
+    default_auto_field = "django.db.models.BigAutoField"
+    # A "Pricing" link in the site's header (core/navigation.py).
+    nav_links = [("Pricing", "billing:pricing")]
+@BEGIN(teams)@
+
+    def ready(self) -> None:
+        # Seats: a per-seat subscription's quantity follows the team's members.
+        from . import payers  # noqa: F401
+@END(teams)@

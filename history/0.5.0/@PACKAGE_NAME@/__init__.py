@@ -1,0 +1,1 @@
+"""@PROJECT_NAME@: the project's own Django apps."""
