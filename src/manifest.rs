@@ -347,6 +347,27 @@ mod tests {
     }
 
     #[test]
+    fn a_module_name_starts_with_a_letter_and_has_only_lower_case_digits_and_underscores() {
+        let with_module = |name: &str| {
+            sample()
+                .to_toml()
+                .replace("teams = ", &format!("{name} = "))
+        };
+        for good in ["team_2fa", "t", "t_1_b"] {
+            let parsed = Manifest::parse(&with_module(good), "m").unwrap();
+            assert_eq!(parsed.modules, ["billing", good]);
+        }
+        for bad in ["_teams", "2fa", "te-ams", "teAms", "\"te.ams\""] {
+            let err = Manifest::parse(&with_module(bad), "m").unwrap_err();
+            assert!(
+                err.message().contains("is not a module entry"),
+                "{bad}: {}",
+                err.message()
+            );
+        }
+    }
+
+    #[test]
     fn round_trips() {
         let manifest = sample();
         let parsed = Manifest::parse(&manifest.to_toml(), "m").unwrap();
