@@ -807,19 +807,55 @@ mod tests {
         assert_eq!(lock_command("README.md"), None);
     }
 
-    #[test]
-    fn a_plan_knows_what_it_holds() {
-        let mut plan = Plan {
+    /// A plan of `acme`, made with 0.1.0, without the base starter.
+    fn plan_of(entries: Vec<Entry>) -> Plan {
+        Plan {
             project_name: "acme".into(),
             made_with: Some("0.1.0".into()),
             base_digest: None,
             base_version: None,
-            entries: vec![
-                entry(file("mine\n"), Outcome::Keep),
-                entry(file("mine\n"), beside(Reason::Binary)),
-                entry(file("old\n"), Outcome::Take(Take::Delete)),
-            ],
+            entries,
+        }
+    }
+
+    #[test]
+    fn drop_beside_forgets_only_that_paths_beside_file() {
+        let at = |path: &str, outcome| Entry {
+            path: path.into(),
+            ..entry(file("mine\n"), outcome)
         };
+        let mut plan = plan_of(vec![
+            at("a.txt", beside(Reason::Binary)),
+            at("b.txt", beside(Reason::Binary)),
+        ]);
+        let besides = |plan: &Plan| -> Vec<(String, bool)> {
+            plan.entries
+                .iter()
+                .map(|e| match &e.outcome {
+                    Outcome::Conflict(c) => (e.path.clone(), c.beside.is_some()),
+                    _ => panic!("{} is no conflict", e.path),
+                })
+                .collect()
+        };
+        plan.drop_beside("b.txt");
+        assert_eq!(
+            besides(&plan),
+            [("a.txt".into(), true), ("b.txt".into(), false)]
+        );
+        plan.drop_beside("a.txt");
+        assert_eq!(
+            besides(&plan),
+            [("a.txt".into(), false), ("b.txt".into(), false)]
+        );
+    }
+
+    #[test]
+    fn a_plan_knows_what_it_holds() {
+        let mut plan = plan_of(vec![
+            entry(file("mine\n"), Outcome::Keep),
+            entry(file("mine\n"), beside(Reason::Binary)),
+            entry(file("old\n"), Outcome::Take(Take::Delete)),
+        ]);
         assert!(plan.classified());
         assert!(plan.has_changes_to_take());
         assert!(plan.has_new_changes());
