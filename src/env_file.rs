@@ -109,6 +109,10 @@ mod tests {
         assert_eq!(&first[..2], "AH");
         assert_eq!(&first[10..11], "G");
         assert_ne!(first, secret(&random, 1), "each key has its own bytes");
+        // Key 1's share starts at byte 64: its bytes are 1, 8, 15, ...
+        let second = secret(&random, 1);
+        assert_eq!(second.len(), SECRET_LEN);
+        assert_eq!(&second[..3], "BIP");
         assert!(first
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
