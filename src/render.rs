@@ -128,6 +128,7 @@ fn render_packed(text: &[u8], values: &Values, modules: &[&str]) -> Vec<u8> {
 /// A piece of inflated packed text. The markers' text is read only to give
 /// a file's source back (the tests do, to check every body).
 #[cfg_attr(not(test), allow(dead_code))]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 enum Packed<'a> {
     Lit(&'a [u8]),
     Var(Var),
@@ -307,6 +308,54 @@ mod tests {
             \0\xfe!teams\0@BEGIN(!teams)@\n\0\0\xfebilling\0@IF(billing)@\0    \"nested\",\n\0\xff\0\
             \0\xff@END(!teams)@\n\0]\n";
         for modules in [&[][..], &["teams"], &["billing"], &["billing", "teams"]] {
+            assert_eq!(
+                String::from_utf8(render_packed(packed, &values(), modules)).unwrap(),
+                rendered(modules),
+                "{modules:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn packed_text_splits_into_pieces_with_no_empty_literal() {
+        // Markers back to back, at the start and at the end: nothing lies
+        // between them, and no empty literal stands for that nothing.
+        let packed = b"\0\x01\0\xfeteams\0@IF(teams)@\0\0\x00 and\0\xff\0\0\xff@END@\0";
+        assert_eq!(
+            packed_pieces(packed),
+            [
+                Packed::Var(Var::ALL[1]),
+                Packed::When(vec![("teams", true)], b"@IF(teams)@"),
+                Packed::Var(Var::ALL[0]),
+                Packed::Lit(b" and"),
+                Packed::End(b""),
+                Packed::End(b"@END@"),
+            ]
+        );
+        assert!(packed_pieces(b"").is_empty());
+    }
+
+    #[test]
+    fn a_condition_that_holds_inside_one_that_does_not_ends_only_itself() {
+        // Inside `!teams`, with teams enabled, the `billing` block holds but
+        // its end must not end the skipping: "after" is still inside `!teams`.
+        let segments = [
+            Segment::When(&[("teams", false)], "@BEGIN(!teams)@\n"),
+            Segment::When(&[("billing", true)], "@IF(billing)@"),
+            Segment::Lit("nested\n"),
+            Segment::End(""),
+            Segment::Lit("after\n"),
+            Segment::End("@END(!teams)@\n"),
+            Segment::Lit("last\n"),
+        ];
+        let rendered = |modules: &[&str]| render_text(&segments, &values(), modules);
+        assert_eq!(rendered(&["billing", "teams"]), "last\n");
+        assert_eq!(rendered(&["billing"]), "nested\nafter\nlast\n");
+        assert_eq!(rendered(&[]), "after\nlast\n");
+        let packed =
+            b"\0\xfe!teams\0@BEGIN(!teams)@\n\0\0\xfebilling\0@IF(billing)@\0nested\n\0\xff\0\
+            after\n\0\xff@END(!teams)@\n\0last\n";
+        for modules in [&[][..], &["billing"], &["billing", "teams"]] {
             assert_eq!(
                 String::from_utf8(render_packed(packed, &values(), modules)).unwrap(),
                 rendered(modules),
