@@ -167,19 +167,19 @@ fn modules_are_checked_at_compile_time_and_left_out_unless_enabled() {
             "is already this path: a module adds files of its own",
         ),
         (
-            "+billing/billing.py",
+            "+payments/payments.py",
             "x = 1\n",
-            "starter/+billing/module.toml:1:1: the module 'billing' has files but no module.toml",
+            "starter/+payments/module.toml:1:1: the module 'payments' has files but no module.toml",
         ),
         (
-            "+Billing/module.toml",
+            "+Payments/module.toml",
             "description = \"x\"\n",
-            "starter/+Billing:1:1: a module's name is lower-case",
+            "starter/+Payments:1:1: a module's name is lower-case",
         ),
         (
-            "+billing/module.toml",
+            "+payments/module.toml",
             "describe = \"x\"\n",
-            "starter/+billing/module.toml:1:1: unknown key 'describe'",
+            "starter/+payments/module.toml:1:1: unknown key 'describe'",
         ),
     ];
     for (path, text, expected) in cases {
