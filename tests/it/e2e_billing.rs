@@ -30,13 +30,7 @@ fn billing_alone_passes_every_gate_and_refuses_forged_webhooks() {
 fn teams_and_billing_pass_every_gate_and_refuse_forged_webhooks() {
     let project = Project::generate_with("agency", &["teams", "billing"]);
     let env = passes_every_gate(&project, true);
-    run(env.manage(&[
-        "makemigrations",
-        "--check",
-        "--dry-run",
-        "--settings",
-        "config.settings.test",
-    ]));
+    env.test_settings_need_no_migration();
     http_round(&env, "/billing/t/acme/");
 }
 
@@ -55,8 +49,9 @@ fn refuses_to_start_without_stripe(env: &Env<'_>) {
     }
 }
 
+/// Over HTTP, against gunicorn with production settings on the SQLite file that
+/// passes_every_gate migrated.
 fn http_round(env: &Env<'_>, payer_pages: &str) {
-    run(env.manage(&["migrate", "--noinput"]));
     run(env
         .manage(&["collectstatic", "--noinput"])
         .env("DJANGO_SETTINGS_MODULE", "config.settings.base"));

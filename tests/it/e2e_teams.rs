@@ -37,13 +37,7 @@ fn teams_module_installs_tests_and_serves_invitations_over_https() {
     // The module's migrations are complete, and so are those of the example
     // app that only the test settings install.
     run(env.manage(&["makemigrations", "--check", "--dry-run"]));
-    run(env.manage(&[
-        "makemigrations",
-        "--check",
-        "--dry-run",
-        "--settings",
-        "config.settings.test",
-    ]));
+    env.test_settings_need_no_migration();
     env.ruff();
     env.migrate_and_test(None);
     {

@@ -181,6 +181,18 @@ impl<'a> Env<'a> {
         assert!(out.contains("Required test coverage of"), "{out}");
     }
 
+    /// No migration missing under the test settings either, which install
+    /// apps of their own (the teams module's example app).
+    pub fn test_settings_need_no_migration(&self) {
+        run(self.manage(&[
+            "makemigrations",
+            "--check",
+            "--dry-run",
+            "--settings",
+            "config.settings.test",
+        ]));
+    }
+
     pub fn ruff(&self) {
         run(self.tool("ruff").args(["check", "."]));
         run(self.tool("ruff").args(["format", "--check", "."]));

@@ -44,14 +44,17 @@ def checkout_url(
     trial_days: int,
 ) -> str:
     """A Checkout page where the customer subscribes to `price`."""
-    subscription_data = {"metadata": {"price": price.id}}
-    if trial_days > 0:
-        subscription_data["trial_period_days"] = trial_days
+    # Stripe takes no trial of zero days: none is no trial asked for.
+    trial = (
+        {"subscription_data": {"trial_period_days": trial_days}}
+        if trial_days > 0
+        else {}
+    )
     session = stripe.checkout.Session.create(
         mode="subscription",
         customer=customer.id,
         line_items=[{"price": price.id, "quantity": quantity}],
-        subscription_data=subscription_data,
+        **trial,
         # Stripe puts the session's id into the URL, so the page it returns to
         # can look the new subscription up at once, before the webhook arrives.
         success_url=success_url + "?session_id={CHECKOUT_SESSION_ID}",
@@ -79,7 +82,7 @@ def record_checkout(session_id: str, customer: Customer) -> Subscription | None:
     if session.customer != customer.id or session.status != "complete":
         return None
     return Subscription.sync_from_stripe_data(
-        session.subscription, api_key=djstripe_settings.STRIPE_SECRET_KEY
+        session.subscription, api_key=_options()["api_key"]
     )
 @BEGIN(teams)@
 
@@ -88,7 +91,5 @@ def set_quantity(item: SubscriptionItem, quantity: int) -> None:
     """Changes how many of a subscription item the customer pays for, prorated
     as Stripe does by default, and records the change."""
     data = stripe.SubscriptionItem.modify(item.id, quantity=quantity, **_options())
-    SubscriptionItem.sync_from_stripe_data(
-        data, api_key=djstripe_settings.STRIPE_SECRET_KEY
-    )
+    SubscriptionItem.sync_from_stripe_data(data, api_key=_options()["api_key"])
 @END(teams)@

@@ -35,8 +35,14 @@ def _prices():
     )
 
 
-def _home(request: HttpRequest) -> str:
-    return reverse("billing:home", kwargs=payer_kwargs(request))
+def _page(request: HttpRequest, name: str) -> str:
+    """The path of the payer's billing page `name` (home, subscribed, ...)."""
+    return reverse(f"billing:{name}", kwargs=payer_kwargs(request))
+
+
+def _absolute(request: HttpRequest, name: str) -> str:
+    """The same on the site's address, for Stripe to send the browser back to."""
+    return settings.SITE_URL + _page(request, name)
 
 
 def _to_stripe(url: str) -> HttpResponseRedirect:
@@ -51,7 +57,7 @@ def _stripe_failed(request: HttpRequest, error: Exception) -> HttpResponse:
     messages.error(
         request, "The payment provider could not be reached. Please try again."
     )
-    return redirect(_home(request))
+    return redirect(_page(request, "home"))
 
 
 @require_GET
@@ -82,12 +88,10 @@ def home(request: HttpRequest, **kwargs) -> HttpResponse:
         request,
         "billing/home.html",
         {
-            "payer": request.payer,
             "payer_subscription": subscription,
             "plan": item.price if item else None,
             "prices": () if subscription else _prices(),
             "can_manage": can_manage(request),
-            "payer_kwargs": payer_kwargs(request),
         },
     )
 
@@ -99,16 +103,14 @@ def checkout(request: HttpRequest, price_id: str, **kwargs) -> HttpResponse:
     if active_subscription(request.payer) is not None:
         # One subscription per payer: a second one would be charged as well.
         messages.info(request, "There is a subscription already; change plan here.")
-        return redirect(_home(request))
-    home_url = settings.SITE_URL + _home(request)
+        return redirect(_page(request, "home"))
     try:
         url = stripe_api.checkout_url(
             stripe_api.customer_for(request.payer),
             price,
             quantity_for(request.payer, price),
-            success_url=settings.SITE_URL
-            + reverse("billing:subscribed", kwargs=payer_kwargs(request)),
-            cancel_url=home_url,
+            success_url=_absolute(request, "subscribed"),
+            cancel_url=_absolute(request, "home"),
             trial_days=settings.BILLING_TRIAL_DAYS,
         )
     except stripe.StripeError as error:
@@ -122,9 +124,9 @@ def portal(request: HttpRequest, **kwargs) -> HttpResponse:
     customer = stripe_api.existing_customer(request.payer)
     if customer is None:
         messages.info(request, "There is nothing to manage yet: choose a plan first.")
-        return redirect(_home(request))
+        return redirect(_page(request, "home"))
     try:
-        url = stripe_api.portal_url(customer, settings.SITE_URL + _home(request))
+        url = stripe_api.portal_url(customer, _absolute(request, "home"))
     except stripe.StripeError as error:
         return _stripe_failed(request, error)
     return _to_stripe(url)
@@ -138,11 +140,11 @@ def subscribed(request: HttpRequest, **kwargs) -> HttpResponse:
     customer = stripe_api.existing_customer(request.payer)
     session_id = request.GET.get("session_id", "")
     if customer is None or not session_id.startswith("cs_"):
-        return redirect(_home(request))
+        return redirect(_page(request, "home"))
     try:
         recorded = stripe_api.record_checkout(session_id, customer)
     except stripe.StripeError as error:
         return _stripe_failed(request, error)
     if recorded is not None:
         messages.success(request, "Thank you: the subscription has started.")
-    return redirect(_home(request))
+    return redirect(_page(request, "home"))

@@ -4,6 +4,7 @@
 library under stripe-python's requests): a GET of an object the test stored
 answers with it, a POST answers with what the test queued for its path, and
 any other request fails the test, so nothing ever leaves the machine.
+@IF(teams)@The teams tests' `member_of(team, role)` makes members in each role.
 """
 
 import json
@@ -16,8 +17,8 @@ import stripe as stripe_lib
 from allauth.account.models import EmailAddress
 from djstripe.models import Customer, Price, Subscription
 
-@IF(teams)@from ...teams.models import Role, Team
-@IF(teams)@from ...teams.tests.factories import MembershipFactory
+@IF(teams)@from ...teams.models import Team
+@IF(teams)@from ...teams.tests.conftest import member_of, membership_factory  # noqa: F401
 from . import stripe_objects
 
 API = "https://api.stripe.com"
@@ -142,21 +143,6 @@ def payer(member):
 def manager(member):
     """Who may subscribe for the payer (the team's owner)."""
     return member
-
-
-@pytest.fixture
-def member_of(user_factory):
-    """`member_of(team, role)`: a new user in `team`, with a confirmed address."""
-
-    def make(team, role=Role.MEMBER):
-        user = user_factory()
-        EmailAddress.objects.create(
-            user=user, email=user.email, primary=True, verified=True
-        )
-        MembershipFactory(team=team, user=user, role=role)
-        return user
-
-    return make
 
 
 @pytest.fixture
