@@ -1514,6 +1514,53 @@ Next:
     }
 
     #[test]
+    fn files_changed_by_you_alone_ask_nothing_of_you() {
+        let p = plan(vec![entry("README.md", Some("ours\n"), Outcome::Keep)]);
+        let text = strip(&summary(&p, 0));
+        assert!(
+            text.starts_with("acme \"x\" has nothing to take from"),
+            "{text}"
+        );
+        assert!(text.ends_with("  README.md\n"), "{text}");
+        assert!(!text.contains("remove the markers"), "{text}");
+    }
+
+    #[test]
+    fn add_says_what_the_module_needs_next() {
+        let p = plan(vec![entry(
+            "uv.lock",
+            Some("1\n"),
+            Outcome::Take(Take::Write(text("2\n"))),
+        )]);
+        let done = strip(&add_done(
+            &p,
+            "billing",
+            &["STRIPE_TEST_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"],
+            &[],
+            true,
+        ));
+        assert!(
+            done.starts_with("Added the module billing to acme \"x\": 1 taken, 0 merged"),
+            "{done}"
+        );
+        assert!(
+            done.contains(
+                "  uv sync                         # install the new dependencies\n\
+                 \x20 # set STRIPE_TEST_SECRET_KEY, STRIPE_WEBHOOK_SECRET in .env and on every server (.env.example shows each)\n"
+            ),
+            "{done}"
+        );
+        assert!(
+            done.ends_with("  git add -A && git commit -m 'Add the billing module'\n"),
+            "{done}"
+        );
+        assert_eq!(
+            add_done(&p, "billing", &[], &[], false),
+            "acme \"x\" already has the module billing; nothing to do.\n"
+        );
+    }
+
+    #[test]
     fn unresolved_markers_alone_ask_to_be_resolved() {
         let p = plan(vec![entry(
             "i.txt",
