@@ -1629,6 +1629,16 @@ Next:
             .replace("UTC", "Europe/Paris")
             .replace("# first", "# one");
         assert!(!next(vec![settings(apps, &other)]).contains(MIGRATE));
+        // Only a settings module's list counts: one in any other file, Python
+        // or not, is not Django's.
+        let merged = |path: &str| entry(path, Some(apps), Outcome::Merged(text(&with_allauth)));
+        assert!(next(vec![merged("acme/settings.py")]).contains(MIGRATE));
+        for elsewhere in ["acme/blog/apps_list.py", "config/settings/README.md"] {
+            assert!(
+                !next(vec![merged(elsewhere)]).contains(MIGRATE),
+                "{elsewhere}"
+            );
+        }
         // A migration written (added or updated), wherever the app is.
         for path in [
             "acme/users/migrations/0002_x.py",
