@@ -18,9 +18,9 @@ class BillingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     # A "Pricing" link in the site's header (core/navigation.py).
     nav_links = [("Pricing", "billing:pricing")]
-@BEGIN(teams)@
 
     def ready(self) -> None:
-        # Seats: a per-seat subscription's quantity follows the team's members.
+@IF(!teams)@        # A deleted payer stops paying (payers.py).
+@IF(teams)@        # A deleted team stops paying, and a per-seat subscription's quantity
+@IF(teams)@        # follows the team's members (payers.py).
         from . import payers  # noqa: F401
-@END(teams)@

@@ -16,9 +16,11 @@ from functools import wraps
 @IF(teams)@import stripe
 @IF(!teams)@from django.contrib.auth.decorators import login_required
 @IF(teams)@from django.db import transaction
-@IF(teams)@from django.db.models.signals import post_delete, post_save
-@IF(teams)@from django.dispatch import receiver
+@IF(!teams)@from django.db.models.signals import pre_delete
+@IF(teams)@from django.db.models.signals import post_delete, post_save, pre_delete
+from django.dispatch import receiver
 from django.http import HttpRequest
+from djstripe.settings import djstripe_settings
 @IF(teams)@
 @IF(teams)@from ..teams.decorators import team_required
 @IF(teams)@from ..teams.models import Membership, Role, Team
@@ -80,6 +82,17 @@ def payer_required(manage: bool = False):
 @IF(teams)@        return team_required(Role.ADMIN if manage else Role.MEMBER)(with_payer)
 
     return decorator
+
+
+@receiver(pre_delete, sender=djstripe_settings.get_subscriber_model_string())
+def _payer_deleted(sender, instance, **kwargs) -> None:
+@IF(!teams)@    # A user deleted (in the admin, or by code) stops paying: Stripe would
+@IF(teams)@    # A team deleted (in the admin, or by code) stops paying: Stripe would
+    # otherwise go on billing someone who is gone. When Stripe cannot be
+    # reached, its error stops the deletion, to be tried again.
+    from . import stripe_api
+
+    stripe_api.stop_billing(instance)
 @BEGIN(teams)@
 
 

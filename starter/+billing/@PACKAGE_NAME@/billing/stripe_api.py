@@ -72,6 +72,17 @@ def portal_url(customer: Customer, return_url: str) -> str:
     return session.url
 
 
+def stop_billing(payer) -> None:
+    """Deletes the payer's Stripe customer in the mode in use, which cancels its
+    subscriptions at once (dj-stripe's purge: the customer's row stays, marked
+    purged, for the invoices that point to it). A Stripe failure is raised."""
+    customers = Customer.objects.filter(
+        subscriber=payer, livemode=settings.STRIPE_LIVE_MODE, date_purged=None
+    )
+    for customer in customers:
+        customer.purge()
+
+
 def record_checkout(session_id: str, customer: Customer) -> Subscription | None:
     """The subscription a completed Checkout session made for `customer`,
     recorded in the database; None when the session is not this customer's or

@@ -2,8 +2,9 @@
 
 `stripe` stands in for api.stripe.com at the HTTP layer (the `responses`
 library under stripe-python's requests): a GET of an object the test stored
-answers with it, a POST answers with what the test queued for its path, and
-any other request fails the test, so nothing ever leaves the machine.
+answers with it, a DELETE deletes it, a POST answers with what the test queued
+for its path, and any other request fails the test, so nothing ever leaves the
+machine.
 @IF(teams)@The teams tests' `member_of(team, role)` makes members in each role.
 """
 
@@ -37,6 +38,7 @@ class FakeStripe:
         every_path = re.compile(re.escape(API) + r"/v1/.*")
         mock.add_callback(responses.GET, every_path, callback=self._get)
         mock.add_callback(responses.POST, every_path, callback=self._post)
+        mock.add_callback(responses.DELETE, every_path, callback=self._delete)
 
     def store(self, *objects: dict) -> None:
         """Objects that GET /v1/<kind>/<id> returns, as Stripe would."""
@@ -44,7 +46,7 @@ class FakeStripe:
             self.objects[obj["id"]] = obj
 
     def answer(self, path: str, obj: dict, status: int = 200) -> None:
-        """What the next POST to `path` (e.g. /v1/customers) answers."""
+        """What the next POST to `path` (e.g. /v1/customers), or DELETE, answers."""
         self.queued.setdefault(path, []).append((status, obj))
 
     def refuse(self, path: str) -> None:
@@ -56,6 +58,14 @@ class FakeStripe:
         """How many requests were made so far."""
         return len(self.mock.calls)
 
+    def deleted(self) -> list[str]:
+        """The paths of the DELETE requests made so far."""
+        return [
+            urlparse(call.request.url).path
+            for call in self.mock.calls
+            if call.request.method == "DELETE"
+        ]
+
     def posted(self, path: str) -> list[dict[str, str]]:
         """The form fields of each POST made to `path`."""
         return [
@@ -65,15 +75,22 @@ class FakeStripe:
         ]
 
     def _get(self, request):
-        object_id = urlparse(request.url).path.rsplit("/", 1)[-1]
+        path = urlparse(request.url).path
+        object_id = path.rsplit("/", 1)[-1]
         if object_id not in self.objects:
-            error = {
-                "type": "invalid_request_error",
-                "code": "resource_missing",
-                "message": f"No such object: '{object_id}'",
-            }
-            return 404, {}, json.dumps({"error": error})
+            return _missing(path)
         return 200, {}, json.dumps(self.objects[object_id])
+
+    def _delete(self, request):
+        path = urlparse(request.url).path
+        if self.queued.get(path):
+            status, obj = self.queued[path].pop(0)
+            return status, {}, json.dumps(obj)
+        object_id = path.rsplit("/", 1)[-1]
+        if object_id not in self.objects:
+            return _missing(path)
+        kind = self.objects.pop(object_id)["object"]
+        return 200, {}, json.dumps({"id": object_id, "object": kind, "deleted": True})
 
     def _post(self, request):
         path = urlparse(request.url).path
@@ -81,6 +98,19 @@ class FakeStripe:
             raise AssertionError(f"Unexpected call to Stripe: POST {path}")
         status, obj = self.queued[path].pop(0)
         return status, {}, json.dumps(obj)
+
+
+def _missing(path: str):
+    """Stripe's answer for an object it does not have, which names its kind:
+    /v1/customers/cus_1 gives "No such customer: 'cus_1'"."""
+    parts = path.strip("/").split("/")
+    kind = parts[1].removesuffix("s") if len(parts) == 3 else "object"
+    error = {
+        "type": "invalid_request_error",
+        "code": "resource_missing",
+        "message": f"No such {kind}: '{parts[-1]}'",
+    }
+    return 404, {}, json.dumps({"error": error})
 
 
 @pytest.fixture(autouse=True)

@@ -109,7 +109,7 @@ def test_a_failed_event_is_logged_and_answered_500_for_stripe_to_retry(
     trigger = WebhookEventTrigger.objects.get()
     assert trigger.valid
     assert not trigger.processed
-    assert f"No such object: '{missing['id']}'" in trigger.exception
+    assert f"No such customer: '{missing['id']}'" in trigger.exception
     assert "Traceback" in trigger.traceback
     assert not Event.objects.exists()
 
