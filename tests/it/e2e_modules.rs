@@ -14,7 +14,7 @@ use crate::e2e_upgrade::{
     check_outcomes, commit, conflicts_of, keep_both, quickscale_json, read, rendered, team_work,
     write, NAME, TEAM_APP, TEAM_DELETED, TEAM_INTRO, TEAM_MIN_LENGTH, TEAM_ROUTE,
 };
-use crate::support::e2e::{output, passes_every_gate, run, tool, tools, Project};
+use crate::support::e2e::{output, passes_every_gate, run, uv, Project};
 use crate::support::{copy_tree, git, quickscale, stderr, stdout, tree_digest, ScratchWorkspace};
 
 const MODULE: &str = "teams";
@@ -204,8 +204,7 @@ fn every_combination_of_modules_is_locked() {
             .map(|i| names[i])
             .collect();
         let project = Project::generate_with("locked", &with);
-        let uv = tool(tools().join("venv/bin/uv"));
-        let (locked, shown, printed) = output(project.cmd(uv).args(["lock", "--check"]));
+        let (locked, shown, printed) = output(project.cmd(uv()).args(["lock", "--check"]));
         assert!(
             locked,
             "`{shown}` with {with:?} failed (scripts/lock-starter rewrites the lock):\n{printed}"

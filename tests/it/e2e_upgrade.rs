@@ -17,9 +17,7 @@ use quickscale::render::{render_with, Values};
 use quickscale::starter::{self, top_level_modules};
 use similar::{capture_diff_slices, Algorithm, DiffOp};
 
-use crate::support::e2e::{
-    fails, passes_every_gate, run, tool, tools, Env, Project, PRODUCTION_VARS,
-};
+use crate::support::e2e::{fails, passes_every_gate, run, uv, Env, Project, PRODUCTION_VARS};
 use crate::support::starters::V0_1_0_DIGEST;
 use crate::support::{git, quickscale, stderr, stdout};
 
@@ -158,7 +156,6 @@ fn a_team_project_made_by_0_2_0_upgrades_and_runs_as_a_fresh_one() {
 /// SQLite and on PostgreSQL.
 fn upgrade_a_team_project(project: &Project, version: &str, digest: &str) {
     let dir = &project.dir;
-    let uv = tool(tools().join("venv/bin/uv"));
     git(dir, &["init", "-q"]);
     commit(dir, &format!("Project made by quickscale {version}"));
     let ours = team_work(project);
@@ -267,7 +264,7 @@ fn upgrade_a_team_project(project: &Project, version: &str, digest: &str) {
     let urls = read(dir, "config/urls.py");
     assert!(urls.contains(TEAM_ROUTE) && urls.contains("include(\"allauth.urls\")"));
     if printed.contains("uv lock ") {
-        run(project.cmd(&uv).arg("lock"));
+        run(project.cmd(uv()).arg("lock"));
     }
     commit(dir, &format!("Upgrade to quickscale {VERSION}"));
 

@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-pub use super::tools::{command_ok, python, tool, tool_on_path, tools, SETUP};
+pub use super::tools::{command_ok, python, tool, tool_on_path, tools, uv, SETUP};
 use super::{repo_root, Generated, Scrubbed};
 use xshell::{Cmd, Shell};
 
@@ -132,7 +132,7 @@ impl<'a> Env<'a> {
     /// `uv sync --locked` on CPython `python_version`, into the project's .venv.
     pub fn uv_sync(project: &'a Project, python_version: &str) -> Env<'a> {
         run(project
-            .cmd(tool(tools().join("venv/bin/uv")))
+            .cmd(uv())
             .args(["sync", "--locked", "--python"])
             .arg(python(python_version)));
         Env {

@@ -25,6 +25,11 @@ pub fn tool(path: PathBuf) -> PathBuf {
     path
 }
 
+/// uv, which installs the generated projects and checks their lock.
+pub fn uv() -> PathBuf {
+    tool(tools().join("venv/bin/uv"))
+}
+
 pub fn tool_on_path(name: &str) -> PathBuf {
     find_on_path(name)
         .unwrap_or_else(|| panic!("`{name}` is not on PATH: run `{SETUP}`, which installs it"))

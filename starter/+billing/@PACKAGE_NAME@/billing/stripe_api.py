@@ -75,11 +75,10 @@ def portal_url(customer: Customer, return_url: str) -> str:
 def stop_billing(payer) -> None:
     """Deletes the payer's Stripe customer in the mode in use, which cancels its
     subscriptions at once (dj-stripe's purge: the customer's row stays, marked
-    purged, for the invoices that point to it). A Stripe failure is raised."""
-    customers = Customer.objects.filter(
-        subscriber=payer, livemode=settings.STRIPE_LIVE_MODE, date_purged=None
-    )
-    for customer in customers:
+    purged and linked to nobody, for the invoices that point to it). A Stripe
+    failure is raised."""
+    customer = existing_customer(payer)
+    if customer is not None:
         customer.purge()
 
 

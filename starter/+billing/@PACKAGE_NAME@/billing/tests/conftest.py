@@ -74,6 +74,10 @@ class FakeStripe:
             if call.request.method == "POST" and urlparse(call.request.url).path == path
         ]
 
+    def _next_answer(self, path: str):
+        status, obj = self.queued[path].pop(0)
+        return status, {}, json.dumps(obj)
+
     def _get(self, request):
         path = urlparse(request.url).path
         object_id = path.rsplit("/", 1)[-1]
@@ -84,8 +88,7 @@ class FakeStripe:
     def _delete(self, request):
         path = urlparse(request.url).path
         if self.queued.get(path):
-            status, obj = self.queued[path].pop(0)
-            return status, {}, json.dumps(obj)
+            return self._next_answer(path)
         object_id = path.rsplit("/", 1)[-1]
         if object_id not in self.objects:
             return _missing(path)
@@ -96,8 +99,7 @@ class FakeStripe:
         path = urlparse(request.url).path
         if not self.queued.get(path):
             raise AssertionError(f"Unexpected call to Stripe: POST {path}")
-        status, obj = self.queued[path].pop(0)
-        return status, {}, json.dumps(obj)
+        return self._next_answer(path)
 
 
 def _missing(path: str):
