@@ -94,8 +94,11 @@ pub fn acquire(dir: &Path) -> Result<(Lock, Option<String>)> {
         // Held from here: a failure to record our pid removes the file again.
         let mut lock = Lock { file, path };
         let mine = format!("{}\n", std::process::id());
-        lock.file
-            .set_len(0)
+        // Only a lock taken over holds a pid to clear. Truncating a new,
+        // empty file would cost a flush: ext4 writes out a file truncated to
+        // nothing when it is closed.
+        let cleared = if found { lock.file.set_len(0) } else { Ok(()) };
+        cleared
             .and_then(|()| lock.file.rewind())
             .and_then(|()| lock.file.write_all(mine.as_bytes()))
             .map_err(|e| Error::io("write", &lock.path, &e))?;
