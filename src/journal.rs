@@ -419,6 +419,10 @@ fn finish(root: &Path, steps: &[Step]) -> Vec<String> {
 
 /// Removes the journal: the originals first, the plan last, so that a kill
 /// part-way still leaves a plan that says the upgrade committed.
+///
+/// Not flushed: every caller has already taken the project's files to the
+/// disk (or changed none), so a crash that loses some of these removals
+/// leaves a journal the next run finishes or discards, with the same files.
 fn remove_journal(root: &Path) -> Result<()> {
     let dir = root.join(DIR);
     for sub in ["old", "new"] {
@@ -441,8 +445,7 @@ fn remove_journal(root: &Path) -> Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         other => other,
     })
-    .map_err(|e| Error::io("remove", &dir, &e))?;
-    flush(root)
+    .map_err(|e| Error::io("remove", &dir, &e))
 }
 
 /// Moves what stands at `target` into `old/N`, if anything does.
