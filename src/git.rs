@@ -16,9 +16,10 @@
 //! to run (a "dubious ownership" repository) or fails is an error that says
 //! so, never a check skipped in silence.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 use crate::error::{Error, Result};
 use crate::git_index::{self, Format, Verdict, Worktree};
@@ -34,27 +35,66 @@ pub struct Repo {
     /// `GIT_INDEX_FILE` and linked work trees) and the object format, when
     /// git named both: what lets the dirty check read the index itself.
     index: Option<(PathBuf, Format)>,
+    /// HEAD's tree (`git rev-parse HEAD^{tree}`); None before the first
+    /// commit. Where the index's cached tree is this one, the index holds
+    /// exactly HEAD's entries.
+    head_tree: Option<Vec<u8>>,
 }
 
 /// The work tree holding `dir`, or None when there is none: no `.git` in
 /// `dir` or above. Where there is one, git must answer: a missing or failing
 /// git is an error naming what failed.
 pub fn repo(dir: &Path) -> Result<Option<Repo>> {
-    let Some(dot_git) = find_dot_git(dir) else {
-        return Ok(None);
-    };
-    let output = Command::new("git")
-        .args([
-            "rev-parse",
-            "--is-inside-work-tree",
-            "--show-prefix",
-            "--git-path",
-            "index",
-            "--show-object-format",
-        ])
-        .current_dir(dir)
-        .output()
-        .map_err(|e| {
+    ask_repo(dir).answer()
+}
+
+/// [`repo`]'s question, asked now and answered later: `upgrade` starts git
+/// before it plans, so that git's start-up overlaps the planning.
+pub fn ask_repo(dir: &Path) -> RepoQuestion {
+    let dot_git = find_dot_git(dir);
+    let child = dot_git.as_ref().map(|_| {
+        Command::new("git")
+            .args([
+                "rev-parse",
+                "--is-inside-work-tree",
+                "--show-prefix",
+                "--git-path",
+                "index",
+                "--show-object-format",
+                // Prints nothing before the first commit, where HEAD names no tree.
+                "--revs-only",
+                "HEAD^{tree}",
+            ])
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+    });
+    RepoQuestion {
+        dir: dir.to_path_buf(),
+        dot_git,
+        child,
+    }
+}
+
+/// A `git rev-parse` under way; see [`ask_repo`]. Dropped unanswered, it
+/// waits for git, so that no process outlives the question.
+#[derive(Debug)]
+pub struct RepoQuestion {
+    dir: PathBuf,
+    dot_git: Option<PathBuf>,
+    child: Option<std::io::Result<Child>>,
+}
+
+impl RepoQuestion {
+    /// What git answered; see [`repo`].
+    pub fn answer(mut self) -> Result<Option<Repo>> {
+        let (Some(dot_git), Some(child)) = (self.dot_git.take(), self.child.take()) else {
+            return Ok(None);
+        };
+        let dir = &self.dir;
+        let output = child.and_then(Child::wait_with_output).map_err(|e| {
             Error::new(format!(
                 "'{}' is in a git repository ({}), but git cannot be run: {e}; install git, or \
                  pass --allow-dirty to upgrade without asking git what is uncommitted",
@@ -62,20 +102,29 @@ pub fn repo(dir: &Path) -> Result<Option<Repo>> {
                 dot_git.display()
             ))
         })?;
-    if !output.status.success() {
-        return Err(Error::new(format!(
-            "'{}' is in a git repository ({}), but git refused to answer: {}; fix the repository \
-             (for \"dubious ownership\", `git config --global --add safe.directory <dir>`), or \
-             pass --allow-dirty to upgrade without asking git",
-            dir.display(),
-            dot_git.display(),
-            first_line(&output.stderr)
-        )));
+        if !output.status.success() {
+            return Err(Error::new(format!(
+                "'{}' is in a git repository ({}), but git refused to answer: {}; fix the repository \
+                 (for \"dubious ownership\", `git config --global --add safe.directory <dir>`), or \
+                 pass --allow-dirty to upgrade without asking git",
+                dir.display(),
+                dot_git.display(),
+                first_line(&output.stderr)
+            )));
+        }
+        Ok(from_rev_parse(
+            dir,
+            &String::from_utf8_lossy(&output.stdout),
+        ))
     }
-    Ok(from_rev_parse(
-        dir,
-        &String::from_utf8_lossy(&output.stdout),
-    ))
+}
+
+impl Drop for RepoQuestion {
+    fn drop(&mut self) {
+        if let Some(Ok(mut child)) = self.child.take() {
+            let _ = child.wait();
+        }
+    }
 }
 
 /// The work tree that `repo`'s `git rev-parse`, run in `dir`, printed; None
@@ -92,10 +141,12 @@ fn from_rev_parse(dir: &Path, text: &str) -> Option<Repo> {
         (Some(path), Some(format)) if !path.is_empty() => Some((dir.join(path), format)),
         _ => None,
     };
+    let head_tree = lines.next().and_then(git_index::hex_decode);
     Some(Repo {
         dir: dir.to_path_buf(),
         prefix,
         index,
+        head_tree,
     })
 }
 
@@ -142,20 +193,6 @@ impl Repo {
         let Some((index_path, format)) = &self.index else {
             return Ok(None);
         };
-        // HEAD's entries: `ls-tree` reads trees, not the index.
-        let specs: Vec<String> = paths.iter().map(|(p, _)| p.clone()).collect();
-        let listed = match self.run(
-            &["--literal-pathspecs", "ls-tree", "-r", "-z", "HEAD", "--"],
-            &specs,
-        ) {
-            Ok(listed) => listed,
-            // No commit yet: git's status decides.
-            Err(_) if !self.has_head()? => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let Some(head) = git_index::parse_ls_tree(&listed, *format) else {
-            return Ok(None);
-        };
         // A missing or unreadable index, or one this reader does not read
         // exactly: git reads it.
         let Some(bytes) = MappedFile::open(index_path) else {
@@ -166,8 +203,26 @@ impl Repo {
             .map(|(p, _)| format!("{}{p}", self.prefix))
             .collect();
         let wanted = full.iter().map(String::as_str).collect();
-        let Some(entries) = git_index::entries(bytes.bytes(), *format, &wanted) else {
+        let Some(git_index::Read { entries, tree }) =
+            git_index::read(bytes.bytes(), *format, &wanted)
+        else {
             return Ok(None);
+        };
+        let head = match (&self.head_tree, tree) {
+            // The index is HEAD's tree, as after a commit or a reset: its
+            // entries are HEAD's, and git need not be started to list them.
+            (Some(head), Some(tree)) if *head == tree => paths
+                .iter()
+                .zip(&full)
+                .filter_map(|((path, _), full)| {
+                    let entry = entries.get(full)?.iter().find(|e| e.stage == 0)?;
+                    Some((path.clone(), git_index::Tracked::of(entry)))
+                })
+                .collect(),
+            _ => match self.head_entries(paths, *format)? {
+                Some(head) => head,
+                None => return Ok(None),
+            },
         };
         let (mut dirty, mut ask) = (Vec::new(), Vec::new());
         for ((path, worktree), full) in paths.iter().zip(&full) {
@@ -179,6 +234,26 @@ impl Repo {
             }
         }
         Ok(Some((dirty, ask)))
+    }
+
+    /// HEAD's entries for `paths`, from `git ls-tree` (which reads trees, not
+    /// the index); None before the first commit or for output this reader
+    /// does not read exactly: git decides everything then.
+    fn head_entries(
+        &self,
+        paths: &[(String, Worktree)],
+        format: Format,
+    ) -> Result<Option<BTreeMap<String, git_index::Tracked>>> {
+        let specs: Vec<String> = paths.iter().map(|(p, _)| p.clone()).collect();
+        let listed = match self.run(
+            &["--literal-pathspecs", "ls-tree", "-r", "-z", "HEAD", "--"],
+            &specs,
+        ) {
+            Ok(listed) => listed,
+            Err(_) if !self.has_head()? => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        Ok(git_index::parse_ls_tree(&listed, format))
     }
 
     /// git's own answer for `paths`: porcelain `git diff HEAD` (which
@@ -508,6 +583,9 @@ pub(crate) mod tests {
         let older = from_rev_parse(dir, "true\n\n.git/index\n--show-object-format\n").unwrap();
         assert_eq!(older.index, None);
         assert_eq!(from_rev_parse(dir, "true\n\n\nsha1\n").unwrap().index, None);
+        assert_eq!(repo.head_tree, None, "before the first commit");
+        let committed = from_rev_parse(dir, "true\n\n.git/index\nsha1\n0a1b\n").unwrap();
+        assert_eq!(committed.head_tree, Some(vec![0x0a, 0x1b]));
         assert!(from_rev_parse(dir, "false\n").is_none(), "inside .git");
         assert!(from_rev_parse(dir, "").is_none());
     }
@@ -567,6 +645,63 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn an_index_whose_cached_tree_is_heads_decides_without_asking_git() {
+        let (dir, repo) = repository(&[("a", "a\n"), ("b", "b\n")], true);
+        let root = dir.path();
+        let head_tree = stdout_line(&git(root, &["rev-parse", "HEAD^{tree}"]));
+        let hex = |oid: &[u8]| oid.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        assert_eq!(repo.head_tree.as_deref().map(hex), Some(head_tree.clone()));
+        let cached = || {
+            let index = fs::read(root.join(".git/index")).unwrap();
+            git_index::read(&index, Format::Sha1, &Default::default())
+                .unwrap()
+                .tree
+                .map(|oid| hex(&oid))
+        };
+        assert_eq!(cached(), Some(head_tree.clone()), "after a commit");
+        let paths = [
+            ("a".to_owned(), file(b"a\n")),
+            ("b".to_owned(), file(b"changed\n")),
+            ("none".to_owned(), Worktree::Absent),
+        ];
+        // Where no git can run, only the index can have decided.
+        let no_git = Repo {
+            dir: root.join("no such directory"),
+            ..repo.clone()
+        };
+        assert_eq!(
+            no_git.decide_from_index(&paths).unwrap(),
+            Some((vec![], vec!["b".to_owned()]))
+        );
+
+        // A staged change: git marks the cached tree stale.
+        fs::write(root.join("a"), "staged\n").unwrap();
+        git(root, &["add", "a"]);
+        assert_eq!(cached(), None, "after git add");
+        let staged = [("a".to_owned(), file(b"staged\n"))];
+        assert_eq!(
+            repo.decide_from_index(&staged).unwrap(),
+            Some((vec!["a".to_owned()], vec![]))
+        );
+        assert!(no_git.decide_from_index(&staged).is_err(), "git is asked");
+
+        // A valid cached tree that is not HEAD's (a soft reset keeps the
+        // index of the later commit): HEAD's entries come from git.
+        git(root, &["commit", "-q", "-m", "a staged"]);
+        git(root, &["reset", "-q", "--soft", "HEAD~1"]);
+        let repo = super::repo(root).unwrap().unwrap();
+        assert!(cached().is_some_and(|tree| tree != head_tree));
+        assert_eq!(
+            repo.decide_from_index(&staged).unwrap(),
+            Some((vec!["a".to_owned()], vec![]))
+        );
+    }
+
+    fn stdout_line(output: &[u8]) -> String {
+        String::from_utf8_lossy(output).trim().to_owned()
+    }
+
+    #[test]
     fn before_the_first_commit_git_status_decides() {
         let (dir, repo) = repository(&[("a", "a\n"), ("d", "d\n")], false);
         fs::write(dir.path().join("b"), "untracked\n").unwrap();
@@ -585,7 +720,10 @@ pub(crate) mod tests {
 
     #[test]
     fn a_failing_git_is_an_error_naming_the_command_and_what_git_said() {
-        let (_dir, repo) = repository(&[("a", "a\n")], true);
+        let (dir, repo) = repository(&[("a", "a\n")], true);
+        // A staged change, so that HEAD's entries come from `git ls-tree`.
+        fs::write(dir.path().join("a"), "staged\n").unwrap();
+        git(dir.path(), &["add", "a"]);
         let outside = [("../x".to_owned(), Worktree::Absent)];
         let err = repo.decide_from_index(&outside).unwrap_err().to_string();
         assert!(err.contains("git ls-tree failed in"), "{err}");

@@ -70,6 +70,18 @@ pub(crate) struct Tracked {
     pub(crate) oid: Vec<u8>,
 }
 
+impl Tracked {
+    /// HEAD's entry, read from an index entry known to be HEAD's.
+    pub(crate) fn of(entry: &Entry) -> Tracked {
+        Tracked {
+            mode: entry.mode,
+            // Only a submodule's entry (a gitlink) names a commit.
+            blob: entry.mode & 0o170000 != 0o160000,
+            oid: entry.oid.clone(),
+        }
+    }
+}
+
 /// What the work tree holds at a path, as the project reader saw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Worktree<'a> {
@@ -154,15 +166,31 @@ pub(crate) fn verdict(
 /// reads exactly: another version, a split or sparse index, an extension
 /// git requires readers to understand, entries out of git's order, or
 /// anything malformed.
-///
-/// One pass over the entries, in step with the sorted `wanted`: git keeps
-/// the entries sorted by name, and an index that is not is refused, so no
-/// wanted entry can hide out of place.
 pub fn entries(
     index: &[u8],
     format: Format,
     wanted: &BTreeSet<&str>,
 ) -> Option<BTreeMap<String, Vec<Entry>>> {
+    read(index, format, wanted).map(|read| read.entries)
+}
+
+/// What one read of the index gives the dirty check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Read {
+    /// The wanted paths' entries, as [`entries`] gives them.
+    pub(crate) entries: BTreeMap<String, Vec<Entry>>,
+    /// The tree the whole index would be written as, when git's cache of it
+    /// (the `TREE` extension) is valid at the root. When it is HEAD's tree,
+    /// every entry of the index is HEAD's: `git ls-tree` need not be asked.
+    pub(crate) tree: Option<Vec<u8>>,
+}
+
+/// [`entries`], and the index's tree where git cached it.
+///
+/// One pass over the entries, in step with the sorted `wanted`: git keeps
+/// the entries sorted by name, and an index that is not is refused, so no
+/// wanted entry can hide out of place.
+pub(crate) fn read(index: &[u8], format: Format, wanted: &BTreeSet<&str>) -> Option<Read> {
     let hash = format.len();
     if index.len() < 12 + hash || &index[..4] != b"DIRC" {
         return None;
@@ -255,6 +283,7 @@ pub fn entries(
     // Extensions: a split index ("link") keeps entries in another file, a
     // sparse one ("sdir") folds directories; any extension whose name does
     // not start with a capital letter must be understood to read the index.
+    let mut tree = None;
     while at < end {
         if at + 8 > end {
             return None;
@@ -264,9 +293,36 @@ pub fn entries(
         if !signature[0].is_ascii_uppercase() {
             return None;
         }
+        let data = index.get(at + 8..(at + 8).checked_add(size)?)?;
+        if signature == b"TREE" {
+            tree = cached_root_tree(data, format, count);
+        }
         at = at.checked_add(8 + size)?;
     }
-    (at == end).then_some(found)
+    (at == end).then_some(Read {
+        entries: found,
+        tree,
+    })
+}
+
+/// The root of git's cache tree (the `TREE` extension's first record: an
+/// empty name, "ENTRIES SUBTREES\n", then the tree's object name), when it
+/// is valid and covers all `count` entries. git marks a root it must
+/// recompute with -1 entries: after any change to the index (an added,
+/// removed or unmerged entry, an intent-to-add one), until the next
+/// `commit`, `reset` or `write-tree`.
+fn cached_root_tree(data: &[u8], format: Format, count: usize) -> Option<Vec<u8>> {
+    let record = data.strip_prefix(b"\0")?;
+    let newline = record.iter().position(|b| *b == b'\n')?;
+    let (covered, _subtrees) = std::str::from_utf8(&record[..newline])
+        .ok()?
+        .split_once(' ')?;
+    // "-1" does not parse as a count: an invalid root.
+    if covered.parse::<usize>().ok()? != count {
+        return None;
+    }
+    let oid = record.get(newline + 1..newline + 1 + format.len())?;
+    Some(oid.to_vec())
 }
 
 /// git's offset varint (the index's version 4 name compression).
@@ -310,7 +366,7 @@ pub(crate) fn parse_ls_tree(output: &[u8], format: Format) -> Option<BTreeMap<St
     Some(tree)
 }
 
-fn hex_decode(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn hex_decode(text: &str) -> Option<Vec<u8>> {
     if text.len() % 2 != 0 {
         return None;
     }

@@ -109,6 +109,9 @@ fn change(
             say(&format!("warning: {note}"));
         }
     }
+    // git starts now and answers once the plan is made: its start-up
+    // overlaps the planning.
+    let question = git::ask_repo(dir);
     let sources = sources::open(dir, None, verb, adding)?;
     stop_if_interrupted(
         &catch,
@@ -135,7 +138,7 @@ fn change(
     // git runs in our process group: a Ctrl-C kills it as it stops us, and
     // its failure is then the signal's, reported as such.
     let unchanged = "before the upgrade changed anything; the project is as it was";
-    let repo = match git::repo(dir) {
+    let repo = match question.answer() {
         Ok(repo) => repo,
         Err(_) if allow_dirty => None,
         Err(e) => return Err(signal_or(&catch, unchanged, e)),
