@@ -25,6 +25,19 @@
 //!
 //! The journal lives in the project so that every rename stays on one file
 //! system, which is what makes it atomic.
+//!
+//! Against a crash of the machine (a kill needs no flush: what was written
+//! is in the page cache), two flushes: one after staging, so that the staged
+//! files and the plan are on the disk before the plan is in place and any
+//! project file moves, and one after the last rename, so that a completed
+//! upgrade is on the disk before its journal goes. Between them the order
+//! of the renames is the file system's to keep, as journaling file systems
+//! keep their metadata in order (ext4 with its journal, XFS, btrfs, APFS):
+//! the plan's rename before the first file's, every file's before the
+//! manifest's. A file system that reorders them (ext2, ext4 without a
+//! journal) could also reorder a file's own two renames, so no flush in
+//! between would make it safe; each flush is a `syncfs`, which on a busy
+//! disk costs milliseconds.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -165,15 +178,15 @@ fn stage_into(
         }
     }
     steps.extend(index.iter().cloned().map(Step::Index));
-    // Every staged file reaches the disk before the plan does: the plan's
-    // presence says that everything it names is there.
-    flush(dir)?;
+    // The plan is written beside the files it names, and one flush takes
+    // them all to the disk before the rename that puts the plan in place:
+    // a plan found after a crash names only files that are there.
     let text = plan_text(&steps);
     let temp = dir.join("plan.tmp");
     write_new(&temp, text.as_bytes(), 0o600).map_err(|e| Error::io("write", &temp, &e))?;
+    flush(dir)?;
     let plan = dir.join(PLAN);
     fs::rename(&temp, &plan).map_err(|e| Error::io("write", &plan, &e))?;
-    flush(dir)?;
     Ok(Journal {
         root: root.to_path_buf(),
         steps,
@@ -204,15 +217,7 @@ impl Journal {
     }
 
     fn move_all(&self) -> Result<()> {
-        let last = self
-            .steps
-            .iter()
-            .rposition(|s| matches!(s, Step::Write { .. } | Step::Delete { .. }));
-        for (i, step) in self.steps.iter().enumerate() {
-            if Some(i) == last {
-                // Everything before the commit point reaches the disk first.
-                flush(&self.root)?;
-            }
+        for step in &self.steps {
             match step {
                 Step::Mkdir(path) => {
                     let at = self.root.join(path);
@@ -235,6 +240,7 @@ impl Journal {
                 Step::Index(_) => {}
             }
         }
+        // The upgrade on the disk before its journal goes.
         flush(&self.root)
     }
 
