@@ -51,9 +51,8 @@ pub fn repo(dir: &Path) -> Result<Option<Repo>> {
 /// [`repo`]'s question, asked now and answered later: `upgrade` starts git
 /// before it plans, so that git's start-up overlaps the planning.
 pub fn ask_repo(dir: &Path) -> RepoQuestion {
-    let dot_git = find_dot_git(dir);
-    let child = dot_git.as_ref().map(|_| {
-        Command::new("git")
+    let asked = find_dot_git(dir).map(|dot_git| {
+        let child = Command::new("git")
             .args([
                 "rev-parse",
                 "--is-inside-work-tree",
@@ -69,28 +68,29 @@ pub fn ask_repo(dir: &Path) -> RepoQuestion {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .spawn()
+            .spawn();
+        (dot_git, child)
     });
     RepoQuestion {
         dir: dir.to_path_buf(),
-        dot_git,
-        child,
+        asked,
     }
 }
 
-/// A `git rev-parse` under way; see [`ask_repo`]. Dropped unanswered, it
-/// waits for git, so that no process outlives the question.
+/// A `git rev-parse` under way; see [`ask_repo`]. Dropped unanswered (an
+/// upgrade with nothing to do), it stops git, so that no process outlives
+/// the question and nothing waits for an answer no one reads.
 #[derive(Debug)]
 pub struct RepoQuestion {
     dir: PathBuf,
-    dot_git: Option<PathBuf>,
-    child: Option<std::io::Result<Child>>,
+    /// The `.git` found, and git started there; None outside a work tree.
+    asked: Option<(PathBuf, std::io::Result<Child>)>,
 }
 
 impl RepoQuestion {
     /// What git answered; see [`repo`].
     pub fn answer(mut self) -> Result<Option<Repo>> {
-        let (Some(dot_git), Some(child)) = (self.dot_git.take(), self.child.take()) else {
+        let Some((dot_git, child)) = self.asked.take() else {
             return Ok(None);
         };
         let dir = &self.dir;
@@ -121,7 +121,9 @@ impl RepoQuestion {
 
 impl Drop for RepoQuestion {
     fn drop(&mut self) {
-        if let Some(Ok(mut child)) = self.child.take() {
+        if let Some((_, Ok(mut child))) = self.asked.take() {
+            // rev-parse only reads: stopping it part-way changes nothing.
+            let _ = child.kill();
             let _ = child.wait();
         }
     }
